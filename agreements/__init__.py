@@ -1,0 +1,38 @@
+"""Accord: a community drafts its shared agreement and decides every change by consent.
+
+`create_app` is the application factory; wsgi.py calls it, tests call it with a
+configuration dict.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from .config import Config, apply_environment, check_config
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the Flask application: configuration, database, security, views, commands."""
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.from_object(Config)
+    if test_config:
+        app.config.update(test_config)
+    apply_environment(app.config, app.instance_path)
+    check_config(app.config)
+
+    from . import cli, db, web
+
+    db.init_app(app)
+    web.init_app(app)
+    cli.init_app(app)
+    return app

@@ -1,0 +1,65 @@
+"""Who may do what: the checks every service runs before it acts.
+
+Authorisation lives here and in the services, never only in views, so no page or API
+route can forget it. Private communities are invisible to outsiders: they get NotFound,
+not Forbidden, so a community's existence does not leak.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from .errors import Forbidden, NotAuthenticated, NotFound
+from .models import Community, Membership, User
+
+
+def membership_of(session: Session, user: User | None, community: Community) -> Membership | None:
+    """The user's membership of the community, if any."""
+    if user is None or user.id is None:
+        return None
+    return session.exec(
+        select(Membership).where(
+            Membership.community_id == community.id, Membership.user_id == user.id
+        )
+    ).first()
+
+
+def can_see(session: Session, user: User | None, community: Community) -> bool:
+    """Public communities are readable by anyone; private ones by members and admins."""
+    if not community.is_private or (user is not None and user.is_admin):
+        return True
+    return membership_of(session, user, community) is not None
+
+
+def require_visible(session: Session, user: User | None, community: Community) -> None:
+    """Refuse with NotFound when the community is private to this user."""
+    if not can_see(session, user, community):
+        raise NotFound("There is no such community.")
+
+
+def require_member(session: Session, user: User | None, community: Community) -> Membership:
+    """The actor's membership; anonymous -> 401, outsider -> 404 (private) or 403 (public)."""
+    if user is None:
+        raise NotAuthenticated("Please sign in to take part.")
+    require_visible(session, user, community)
+    found = membership_of(session, user, community)
+    if found is None:
+        raise Forbidden(f"Only members of {community.name} can do that.")
+    return found
+
+
+def require_facilitator(session: Session, user: User | None, community: Community) -> Membership:
+    """The actor's membership, which must carry the facilitator role."""
+    found = require_member(session, user, community)
+    if found.role != "facilitator":
+        raise Forbidden("Only a facilitator of this community can do that.")
+    return found
+
+
+def require_admin(user: User | None) -> User:
+    """An instance administrator (who alone creates communities)."""
+    if user is None:
+        raise NotAuthenticated("Please sign in.")
+    if not user.is_admin:
+        raise Forbidden("Only an administrator of this Accord instance can do that.")
+    return user

@@ -1,0 +1,132 @@
+"""Command-line tools, as Flask commands so they read the same configuration as the app.
+
+    flask --app wsgi db upgrade
+    flask --app wsgi demo
+    flask --app wsgi agreements import --community SLUG --title TITLE FILE [FILE ...]
+    flask --app wsgi audit verify [--expect HASH]
+    flask --app wsgi rounds close-due
+    flask --app wsgi accounts create --email E --name N [--admin]
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+from sqlmodel import Session, select
+
+from . import audit, migrate, services
+from .db import get_engine
+from .errors import DomainError
+from .models import Community
+
+db_cli = AppGroup("db", help="Create and upgrade the database.")
+agreements_cli = AppGroup("agreements", help="Bring agreements into Accord.")
+audit_cli = AppGroup("audit", help="Check the tamper-evident audit trail.")
+rounds_cli = AppGroup("rounds", help="Act on decision rounds (run from cron).")
+accounts_cli = AppGroup("accounts", help="Manage accounts.")
+
+
+def _session() -> Session:
+    return Session(get_engine(), expire_on_commit=False)
+
+
+def _fail(error: DomainError) -> None:
+    raise click.ClickException(error.message)
+
+
+@db_cli.command("upgrade")
+def db_upgrade() -> None:
+    """Create the database, or upgrade it to the newest schema."""
+    migrate.upgrade(get_engine())
+    click.echo("Database is up to date.")
+
+
+@click.command("demo")
+def demo_command() -> None:
+    """Seed the demo community into an empty database."""
+    from .demo import seed_demo
+
+    with _session() as session:
+        if session.exec(select(Community)).first() is not None:
+            raise click.ClickException("The database already has communities; the demo needs an empty one.")
+        try:
+            accounts = seed_demo(session)
+        except DomainError as error:
+            _fail(error)
+    click.echo("Demo community 'Litigators for Climate Justice' is ready. Sign in as:")
+    for role, email, password in accounts:
+        click.echo(f"  {role:<12} {email:<32} {password}")
+
+
+@agreements_cli.command("import")
+@click.option("--community", "slug", required=True, help="Slug of the community (created if new).")
+@click.option("--title", required=True, help="Title of the agreement.")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_agreement(slug: str, title: str, files: tuple[Path, ...]) -> None:
+    """Create an agreement whose adopted history is FILES, oldest first (versions 1..n)."""
+    texts = [path.read_text(encoding="utf-8") for path in files]
+    with _session() as session:
+        system = services.system_actor(session)
+        session.commit()
+        community = session.exec(select(Community).where(Community.slug == slug)).first()
+        try:
+            if community is None:
+                community = services.create_community(session, system, slug=slug, name=slug.replace("-", " ").title())
+                click.echo(f"Created community '{slug}' (private; add members to let people in).")
+            agreement = services.import_agreement_history(
+                session, system, community_id=community.id, title=title, texts=texts
+            )
+        except DomainError as error:
+            _fail(error)
+        click.echo(f"Imported '{agreement.title}' with {len(texts)} version(s) into '{slug}'.")
+
+
+@audit_cli.command("verify")
+@click.option("--expect", metavar="HASH", help="Also confirm that an event with this hash is still in the chain.")
+def audit_verify(expect: str | None) -> None:
+    """Recompute the whole audit chain; exit non-zero at the first broken event."""
+    with _session() as session:
+        result = audit.verify_chain(session, expect=expect)
+    if not result.ok:
+        where = f" (first broken event: #{result.broken_seq})" if result.broken_seq else ""
+        raise click.ClickException(f"Audit chain does NOT verify{where}: {result.message}")
+    click.echo(f"Audit chain verifies: {result.message}; head {result.head_hash}")
+
+
+@rounds_cli.command("close-due")
+def rounds_close_due() -> None:
+    """Adopt or lapse proposals whose round deadline has passed (run every few minutes)."""
+    with _session() as session:
+        system = services.system_actor(session)
+        session.commit()
+        moved = services.close_due_rounds(session, system)
+    click.echo(f"{len(moved)} proposal(s) moved.")
+
+
+@accounts_cli.command("create")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--admin", is_flag=True, help="Make this account an instance administrator.")
+@click.password_option()
+def accounts_create(email: str, name: str, admin: bool, password: str) -> None:
+    """Create an account (the first administrator, typically)."""
+    with _session() as session:
+        system = services.system_actor(session)
+        session.commit()
+        try:
+            services.create_account(
+                session, system, email=email, display_name=name, password=password, is_admin=admin
+            )
+        except DomainError as error:
+            _fail(error)
+    click.echo(f"Created account {email}{' (administrator)' if admin else ''}.")
+
+
+def init_app(app: Flask) -> None:
+    """Register the command groups on the app's CLI."""
+    for group in (db_cli, agreements_cli, audit_cli, rounds_cli, accounts_cli):
+        app.cli.add_command(group)
+    app.cli.add_command(demo_command)

@@ -1,0 +1,99 @@
+"""Database engines and the per-request session.
+
+SQLite is the default (a file under instance/): WAL so readers never wait for writers,
+synchronous=NORMAL, foreign keys and a busy timeout on. Writing transactions begin with
+BEGIN IMMEDIATE: under pysqlite's plain BEGIN, a transaction that reads and then writes
+fails at once with "database is locked" whatever the busy timeout. Following SQLAlchemy's
+pysqlite recipe, the driver's own transaction handling is switched off and we emit BEGIN
+ourselves; read-only requests (GET/HEAD) use a deferred BEGIN so they never queue.
+
+PostgreSQL is the same code with DATABASE_URL; there the services lock the rows a rule
+reads before it writes (SELECT ... FOR UPDATE) and the audit chain head (an advisory lock).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, current_app, g, request
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.pool import StaticPool
+from sqlmodel import Session
+
+ENGINE_KEY = "accord.engine"
+BEGIN_OPTION = "accord_begin"
+
+
+def make_engine(url: str, *, busy_timeout_ms: int = 5000) -> Engine:
+    """Create an engine configured for Accord's transaction rules on either database."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url.removeprefix("postgres://")
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    if not url.startswith("sqlite"):
+        return create_engine(url, pool_pre_ping=True)
+    kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False}}
+    if url in ("sqlite://", "sqlite:///:memory:"):
+        kwargs["poolclass"] = StaticPool
+    engine = create_engine(url, **kwargs)
+    _configure_sqlite(engine, busy_timeout_ms)
+    return engine
+
+
+def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves, below
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection: Any) -> None:
+        mode = connection.get_execution_options().get(BEGIN_OPTION, "IMMEDIATE")
+        connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+def is_sqlite(session: Session) -> bool:
+    """Whether the session talks to SQLite (which serialises writers with BEGIN IMMEDIATE)."""
+    bind = session.get_bind()
+    return bind.dialect.name == "sqlite"
+
+
+def read_only(engine: Engine) -> Engine:
+    """The same engine, beginning transactions DEFERRED (for requests that only read)."""
+    return engine.execution_options(**{BEGIN_OPTION: "DEFERRED"})
+
+
+def get_engine(app: Flask | None = None) -> Engine:
+    """The application's engine."""
+    return (app or current_app).extensions[ENGINE_KEY]
+
+
+def get_session() -> Session:
+    """The request's session, opened on first use and closed when the request ends."""
+    if "db_session" not in g:
+        engine = get_engine()
+        if request and request.method in ("GET", "HEAD", "OPTIONS"):
+            engine = read_only(engine)
+        g.db_session = Session(engine, expire_on_commit=False)
+    return g.db_session
+
+
+def close_session(_exc: BaseException | None = None) -> None:
+    """Roll back anything uncommitted and return the connection to the pool."""
+    session = g.pop("db_session", None)
+    if session is not None:
+        session.rollback()
+        session.close()
+
+
+def init_app(app: Flask) -> None:
+    """Create the engine from configuration and close the session after each request."""
+    app.extensions[ENGINE_KEY] = make_engine(
+        app.config["DATABASE_URL"], busy_timeout_ms=app.config["SQLITE_BUSY_TIMEOUT_MS"]
+    )
+    app.teardown_appcontext(close_session)

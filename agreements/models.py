@@ -1,0 +1,303 @@
+"""Every table of Accord, one typed module so the whole data model reads at a glance.
+
+The database itself keeps the invariants it can: version numbers are unique per agreement
+and immutable (triggers in agreements/schema.py), one current stance per participant per
+round (a partial unique index), foreign keys everywhere, and an append-only, single-chain
+audit table (unique sequence and previous-hash columns plus triggers).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import Column, Index, Text, UniqueConstraint, text
+from sqlmodel import Field, SQLModel
+
+ROLES = ("member", "facilitator")
+PROTOCOLS = ("consent", "lazy_consensus")
+QUORUM_RULES = ("person", "organisation")
+POSITIONS = ("consent", "stand_aside", "object")
+COMMENT_KINDS = ("question", "reaction", "suggestion")
+OBJECTION_STATES = ("open", "integrating", "resolved", "withdrawn", "overruled", "reclassified")
+BLOCKING_OBJECTION_STATES = ("open", "integrating")
+ROUND_KINDS = ("objection", "consent")
+
+
+def utcnow() -> datetime:
+    """Timestamps are timezone-aware UTC; SQLModel stores and returns them as UTC."""
+    return datetime.now(UTC)
+
+
+def long_text(nullable: bool = False) -> Column:  # type: ignore[type-arg]
+    """Unbounded text column (agreement texts, reasons); sizes are limited in the services."""
+    return Column(Text, nullable=nullable)
+
+
+# --- people and communities -------------------------------------------------------------
+
+
+class User(SQLModel, table=True):
+    """A person with an account; `is_admin` is the instance-level role that creates communities."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True, index=True)
+    display_name: str = Field(max_length=120)
+    password_hash: str = Field(default="", max_length=255)
+    is_admin: bool = False
+    is_active: bool = True
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Community(SQLModel, table=True):
+    """A group deciding together; its settings choose the protocol and the quorum rule."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=64, unique=True, index=True)
+    name: str = Field(max_length=120)
+    description: str = Field(default="", sa_column=long_text())
+    protocol: str = Field(default="consent", max_length=32)
+    quorum_rule: str = Field(default="person", max_length=16)
+    quorum_percent: int = Field(default=50, ge=0, le=100)
+    default_round_days: int = Field(default=7, ge=0, le=365)
+    is_private: bool = True
+    allow_self_registration: bool = False
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Organisation(SQLModel, table=True):
+    """An organisation whose people belong to a community; quorum may count per organisation."""
+
+    __table_args__ = (UniqueConstraint("community_id", "name"),)
+    id: int | None = Field(default=None, primary_key=True)
+    community_id: int = Field(foreign_key="community.id", index=True)
+    name: str = Field(max_length=160)
+
+
+class Membership(SQLModel, table=True):
+    """A user's place in a community: role and organisation affiliation."""
+
+    __table_args__ = (UniqueConstraint("community_id", "user_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    community_id: int = Field(foreign_key="community.id", index=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    role: str = Field(default="member", max_length=16)
+    organisation_id: int | None = Field(default=None, foreign_key="organisation.id")
+    joined_at: datetime = Field(default_factory=utcnow)
+
+
+class Invitation(SQLModel, table=True):
+    """A single-use, expiring invitation to join a community with a given role."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    community_id: int = Field(foreign_key="community.id", index=True)
+    email: str = Field(max_length=254)
+    role: str = Field(default="member", max_length=16)
+    organisation_id: int | None = Field(default=None, foreign_key="organisation.id")
+    token_hash: str = Field(max_length=64, unique=True)
+    invited_by_id: int = Field(foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    accepted_at: datetime | None = None
+
+
+class ApiToken(SQLModel, table=True):
+    """A personal API token; only its sha256 is stored, the token is shown once."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    name: str = Field(max_length=80)
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    last_used_at: datetime | None = None
+    revoked_at: datetime | None = None
+
+
+# --- the agreement and its history ------------------------------------------------------
+
+
+class Agreement(SQLModel, table=True):
+    """A community's living document; its adopted texts are its Versions."""
+
+    __table_args__ = (UniqueConstraint("community_id", "slug"),)
+    id: int | None = Field(default=None, primary_key=True)
+    community_id: int = Field(foreign_key="community.id", index=True)
+    slug: str = Field(max_length=64)
+    title: str = Field(max_length=200)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Version(SQLModel, table=True):
+    """An adopted text. Immutable: triggers refuse UPDATE and DELETE; numbers are dense."""
+
+    __table_args__ = (
+        UniqueConstraint("agreement_id", "number"),
+        UniqueConstraint("agreement_id", "parent_id"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    agreement_id: int = Field(foreign_key="agreement.id", index=True)
+    number: int = Field(ge=1)
+    text: str = Field(sa_column=long_text())
+    text_sha256: str = Field(max_length=64)
+    parent_id: int | None = Field(default=None, foreign_key="version.id")
+    proposal_id: int | None = Field(default=None, foreign_key="proposal.id")
+    adopted_by_id: int | None = Field(default=None, foreign_key="user.id")
+    adopted_at: datetime = Field(default_factory=utcnow)
+
+
+# --- amendments and their discussion -----------------------------------------------------
+
+
+class Proposal(SQLModel, table=True):
+    """An amendment against a base version, moved through its community's protocol."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    agreement_id: int = Field(foreign_key="agreement.id", index=True)
+    base_version_id: int = Field(foreign_key="version.id")
+    proposer_id: int = Field(foreign_key="user.id", index=True)
+    title: str = Field(max_length=200)
+    rationale: str = Field(default="", sa_column=long_text())
+    protocol: str = Field(default="consent", max_length=32)
+    state: str = Field(default="draft", max_length=32, index=True)
+    outcome_statement: str = Field(default="", sa_column=long_text())
+    adopted_version_id: int | None = Field(default=None, foreign_key="version.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    closed_at: datetime | None = None
+
+
+class Revision(SQLModel, table=True):
+    """An immutable full text of a proposal; the newest one is what people decide on."""
+
+    __table_args__ = (UniqueConstraint("proposal_id", "number"),)
+    id: int | None = Field(default=None, primary_key=True)
+    proposal_id: int = Field(foreign_key="proposal.id", index=True)
+    number: int = Field(ge=1)
+    base_version_id: int = Field(foreign_key="version.id")
+    text: str = Field(sa_column=long_text())
+    text_sha256: str = Field(max_length=64)
+    author_id: int | None = Field(default=None, foreign_key="user.id")
+    note: str = Field(default="", sa_column=long_text())
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Comment(SQLModel, table=True):
+    """Discussion on a revision, threaded, optionally quoting a passage."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    proposal_id: int = Field(foreign_key="proposal.id", index=True)
+    revision_id: int = Field(foreign_key="revision.id")
+    author_id: int = Field(foreign_key="user.id")
+    parent_id: int | None = Field(default=None, foreign_key="comment.id")
+    kind: str = Field(default="reaction", max_length=16)
+    body: str = Field(sa_column=long_text())
+    anchor: str | None = Field(default=None, sa_column=long_text(nullable=True))
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Objection(SQLModel, table=True):
+    """A participant's blocking objection to a revision, and how it was settled."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    proposal_id: int = Field(foreign_key="proposal.id", index=True)
+    revision_id: int = Field(foreign_key="revision.id")
+    author_id: int = Field(foreign_key="user.id")
+    reason: str = Field(sa_column=long_text())
+    passage: str | None = Field(default=None, sa_column=long_text(nullable=True))
+    state: str = Field(default="open", max_length=16, index=True)
+    integrated_by_revision_id: int | None = Field(default=None, foreign_key="revision.id")
+    settled_by_id: int | None = Field(default=None, foreign_key="user.id")
+    settlement_reason: str = Field(default="", sa_column=long_text())
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Concern(SQLModel, table=True):
+    """A non-blocking worry kept with the decision record and in the concern register."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    proposal_id: int = Field(foreign_key="proposal.id", index=True)
+    revision_id: int = Field(foreign_key="revision.id")
+    author_id: int = Field(foreign_key="user.id")
+    text: str = Field(sa_column=long_text())
+    passage: str | None = Field(default=None, sa_column=long_text(nullable=True))
+    from_objection_id: int | None = Field(default=None, foreign_key="objection.id")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+# --- rounds and stances ----------------------------------------------------------------
+
+
+class Round(SQLModel, table=True):
+    """An objection or consent round on a proposal, with its quorum rule and outcome."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    proposal_id: int = Field(foreign_key="proposal.id", index=True)
+    revision_id: int = Field(foreign_key="revision.id")
+    kind: str = Field(max_length=16)
+    opened_at: datetime = Field(default_factory=utcnow)
+    opened_by_id: int | None = Field(default=None, foreign_key="user.id")
+    deadline: datetime | None = None
+    quorum_rule: str = Field(default="person", max_length=16)
+    quorum_percent: int = Field(default=50, ge=0, le=100)
+    closed_at: datetime | None = None
+    closed_by_id: int | None = Field(default=None, foreign_key="user.id")
+    outcome: str | None = Field(default=None, max_length=32)
+
+
+class RoundParticipant(SQLModel, table=True):
+    """The eligible participants of a round, snapshotted when it opens."""
+
+    __table_args__ = (UniqueConstraint("round_id", "user_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="round.id", index=True)
+    user_id: int = Field(foreign_key="user.id")
+    organisation_id: int | None = Field(default=None, foreign_key="organisation.id")
+
+
+class Stance(SQLModel, table=True):
+    """A participant's position, bound to the exact text (hash) it was given on.
+
+    Changes add a row and mark the previous one not current, so every change is kept.
+    """
+
+    __table_args__ = (
+        Index(
+            "uq_stance_current",
+            "round_id",
+            "participant_id",
+            unique=True,
+            sqlite_where=text("is_current"),
+            postgresql_where=text("is_current"),
+        ),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="round.id", index=True)
+    participant_id: int = Field(foreign_key="user.id")
+    revision_id: int = Field(foreign_key="revision.id")
+    text_sha256: str = Field(max_length=64)
+    position: str = Field(max_length=16)
+    reason: str = Field(default="", sa_column=long_text())
+    cast_at: datetime = Field(default_factory=utcnow)
+    is_current: bool = True
+
+
+# --- the audit trail ---------------------------------------------------------------------
+
+
+class AuditEvent(SQLModel, table=True):
+    """One append-only, hash-chained record of a state-changing action (see audit.py)."""
+
+    __tablename__ = "audit_event"
+    id: int | None = Field(default=None, primary_key=True)
+    seq: int = Field(unique=True)
+    occurred_at: datetime = Field(default_factory=utcnow)
+    actor_id: int | None = Field(default=None, foreign_key="user.id")
+    actor_name: str = Field(default="system", max_length=120)
+    community_id: int | None = Field(default=None, foreign_key="community.id", index=True)
+    agreement_id: int | None = Field(default=None, foreign_key="agreement.id", index=True)
+    proposal_id: int | None = Field(default=None, foreign_key="proposal.id", index=True)
+    action: str = Field(max_length=64, index=True)
+    subject_type: str = Field(max_length=32)
+    subject_id: int | None = None
+    payload: str = Field(sa_column=long_text())
+    prev_hash: str = Field(max_length=64, unique=True)
+    hash: str = Field(max_length=64, unique=True)

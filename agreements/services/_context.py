@@ -1,0 +1,164 @@
+"""Loading a proposal with everything its rules look at, under the right locks.
+
+Every proposal use case starts here: the proposal row is locked (FOR UPDATE on
+PostgreSQL; BEGIN IMMEDIATE already serialises SQLite), its community's visibility is
+checked, and the actor's roles and the protocol's facts are derived in one place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from workflows import Facts, Flow, Protocol, get_protocol
+from workflows.protocols import FACILITATOR, PARTICIPANT, PROPOSER, SYSTEM
+
+from .. import audit
+from ..access import membership_of, require_visible
+from ..errors import Forbidden, NotAuthenticated, NotFound
+from ..models import (
+    BLOCKING_OBJECTION_STATES,
+    Agreement,
+    Community,
+    Membership,
+    Objection,
+    Proposal,
+    Revision,
+    Round,
+    RoundParticipant,
+    Stance,
+    User,
+    utcnow,
+)
+from ..tally import Tally, tally_round
+from ._unit import get_or_404, is_system, lock
+
+
+@dataclass
+class ProposalContext:
+    """A proposal with its agreement, community, protocol and the actor's standing."""
+
+    session: Session
+    actor: User | None
+    proposal: Proposal
+    agreement: Agreement
+    community: Community
+    membership: Membership | None
+
+    @property
+    def protocol(self) -> Protocol:
+        """The protocol the proposal started under (settings changes do not move it)."""
+        return get_protocol(self.proposal.protocol)
+
+    @property
+    def roles(self) -> set[str]:
+        """The protocol roles the actor holds on this proposal."""
+        roles: set[str] = set()
+        if is_system(self.actor):
+            roles.add(SYSTEM)
+        if self.membership is not None:
+            roles.add(PARTICIPANT)
+            if self.membership.role == "facilitator":
+                roles.add(FACILITATOR)
+            if self.actor is not None and self.actor.id == self.proposal.proposer_id:
+                roles.add(PROPOSER)
+        return roles
+
+    def require_participant(self) -> Membership:
+        """Only members take part; anonymous people are asked to sign in."""
+        if self.actor is None:
+            raise NotAuthenticated("Please sign in to take part.")
+        if self.membership is None:
+            raise Forbidden(f"Only members of {self.community.name} can do that.")
+        return self.membership
+
+    def subject(self, kind: str = "proposal", row_id: int | None = None) -> audit.Subject:
+        """The audit subject for an event about this proposal (or one of its parts)."""
+        return audit.Subject(
+            kind,
+            row_id if row_id is not None else self.proposal.id,
+            community_id=self.community.id,
+            agreement_id=self.agreement.id,
+            proposal_id=self.proposal.id,
+        )
+
+    def latest_revision(self) -> Revision:
+        """The newest revision: the text being decided on."""
+        return self.session.exec(
+            select(Revision)
+            .where(Revision.proposal_id == self.proposal.id)
+            .order_by(col(Revision.number).desc())
+            .limit(1)
+        ).one()
+
+    def open_round(self, *, for_update: bool = False) -> Round | None:
+        """The round currently open on this proposal, if any."""
+        found = self.session.exec(
+            select(Round).where(Round.proposal_id == self.proposal.id, col(Round.closed_at).is_(None))
+        ).first()
+        if found is not None and for_update:
+            return lock(self.session, Round, found.id)  # type: ignore[arg-type]
+        return found
+
+    def open_objections(self) -> list[Objection]:
+        """Objections that still block adoption."""
+        return list(
+            self.session.exec(
+                select(Objection).where(
+                    Objection.proposal_id == self.proposal.id,
+                    col(Objection.state).in_(BLOCKING_OBJECTION_STATES),
+                )
+            ).all()
+        )
+
+    def tally(self, round_: Round) -> Tally:
+        """The count of a round against the latest revision."""
+        participants = list(
+            self.session.exec(select(RoundParticipant).where(RoundParticipant.round_id == round_.id))
+        )
+        stances = list(
+            self.session.exec(
+                select(Stance).where(Stance.round_id == round_.id, col(Stance.is_current))
+            )
+        )
+        return tally_round(round_, participants, stances, self.latest_revision().text_sha256)
+
+    def facts(self, now: datetime | None = None) -> Facts:
+        """What the protocol's guards look at, read from the database."""
+        round_ = self.open_round()
+        tally = self.tally(round_) if round_ is not None else None
+        now = now or utcnow()
+        deadline = round_.deadline if round_ is not None else None
+        return Facts(
+            open_objections=len(self.open_objections()),
+            objecting_stances=tally.objecting if tally else 0,
+            quorum_met=tally.quorum_met if tally else False,
+            quorum_detail=tally.quorum_detail if tally else "no round is open",
+            deadline_passed=deadline is not None and deadline <= now,
+            deadline_text=f"it is {deadline:%Y-%m-%d %H:%M} UTC" if deadline else "none set",
+        )
+
+    def flow(self, now: datetime | None = None) -> Flow:
+        """The protocol's state machine around this proposal, with current facts."""
+        return Flow(self.proposal, self.protocol, self.facts(now))
+
+
+def load_proposal(
+    session: Session, actor: User | None, proposal_id: int, *, for_update: bool = True
+) -> ProposalContext:
+    """The proposal and its surroundings; NotFound when it is not visible to the actor."""
+    proposal = get_or_404(session, Proposal, proposal_id, "proposal")
+    if for_update:
+        proposal = lock(session, Proposal, proposal.id)  # type: ignore[arg-type]
+    agreement = session.get(Agreement, proposal.agreement_id)
+    community = session.get(Community, agreement.community_id)  # type: ignore[union-attr]
+    assert agreement is not None and community is not None
+    require_visible(session, actor, community)
+    is_proposer = actor is not None and actor.id == proposal.proposer_id
+    if proposal.state == "draft" and not (is_proposer or is_system(actor)):
+        raise NotFound("There is no such proposal.")  # drafts are the proposer's own
+    return ProposalContext(
+        session, actor, proposal, agreement, community, membership_of(session, actor, community)
+    )

@@ -1,0 +1,86 @@
+"""The unit of work every use case runs in, and the registry of use cases.
+
+`@use_case` makes one service call one transaction: it commits when the function returns,
+rolls back on any error, and turns protocol refusals and constraint races into domain
+errors with a human message. The registry lets tests prove, for every use case, that it
+checks authorisation and writes exactly one audit event.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlmodel import Session, SQLModel, select
+
+from workflows import Refusal
+
+from ..errors import NotFound, Refused
+from ..models import User
+
+USE_CASES: dict[str, Callable[..., Any]] = {}
+SYSTEM_EMAIL = "system@accord.invalid"
+
+F = TypeVar("F", bound=Callable[..., Any])
+M = TypeVar("M", bound=SQLModel)
+
+
+def use_case(fn: F) -> F:
+    """Run `fn(session, actor, **kwargs)` as one transaction and register it."""
+
+    @functools.wraps(fn)
+    def run(session: Session, actor: User | None, /, **kwargs: Any) -> Any:
+        try:
+            result = fn(session, actor, **kwargs)
+            session.commit()
+        except Refusal as refusal:
+            session.rollback()
+            raise Refused(str(refusal)) from refusal
+        except IntegrityError as error:
+            session.rollback()
+            raise Refused(
+                "Someone else changed this at the same moment; please reload and try again."
+            ) from error
+        except OperationalError as error:
+            session.rollback()
+            if "locked" in str(error):
+                raise Refused("Accord is busy; please try again in a moment.") from error
+            raise
+        except BaseException:
+            session.rollback()
+            raise
+        return result
+
+    USE_CASES[fn.__name__] = run
+    return run  # type: ignore[return-value]
+
+
+def get_or_404(session: Session, model: type[M], row_id: object, what: str) -> M:
+    """The row with this id, or NotFound naming what was looked for."""
+    row = session.get(model, row_id) if isinstance(row_id, int) else None
+    if row is None:
+        raise NotFound(f"There is no such {what}.")
+    return row
+
+
+def lock(session: Session, model: type[M], row_id: int) -> M:
+    """Re-read a row FOR UPDATE (PostgreSQL); SQLite's BEGIN IMMEDIATE already serialises."""
+    statement = select(model).where(model.id == row_id).with_for_update()  # type: ignore[attr-defined]
+    return session.exec(statement.execution_options(populate_existing=True)).one()
+
+
+def system_actor(session: Session) -> User:
+    """The account that command-line tools and deadlines act as (it cannot sign in)."""
+    user = session.exec(select(User).where(User.email == SYSTEM_EMAIL)).first()
+    if user is None:
+        user = User(email=SYSTEM_EMAIL, display_name="Accord", is_admin=True, is_active=False)
+        session.add(user)
+        session.flush()
+    return user
+
+
+def is_system(actor: User | None) -> bool:
+    """Whether the actor is the scheduler/command-line account."""
+    return actor is not None and actor.email == SYSTEM_EMAIL

@@ -1,0 +1,145 @@
+"""Ending a decision: adopting the consented text as the next version, or letting it lapse.
+
+Adoption locks the agreement so two adoptions on one agreement are serialised, then takes
+the consented revision. If another amendment was adopted since the revision's base, the
+proposal is rebased by a three-way merge: a clean merge is adopted (and recorded as a
+revision), a conflict is refused with the passages shown and never guessed (invariant 4).
+"""
+
+from __future__ import annotations
+
+from sqlmodel import Session, col, select
+
+from workflows import Flow
+
+from .. import audit
+from ..canonical import sha256_text
+from ..errors import Refused
+from ..limits import MAX_DISCUSSION_CHARS, clean_text
+from ..merging import MergeResult, three_way_merge
+from ..models import Agreement, Revision, User, Version, utcnow
+from ._context import ProposalContext, load_proposal
+from ._unit import lock, use_case
+from .documents import append_version
+from .rounds import close_round
+
+
+def current_version(session: Session, agreement_id: int) -> Version:
+    """The newest adopted version of an agreement."""
+    return session.exec(
+        select(Version)
+        .where(Version.agreement_id == agreement_id)
+        .order_by(col(Version.number).desc())
+        .limit(1)
+    ).one()
+
+
+def rebase_preview(session: Session, revision: Revision, current: Version) -> MergeResult:
+    """What adopting this revision onto the current version would give (no writes)."""
+    if revision.base_version_id == current.id:
+        return MergeResult(revision.text, ())
+    base = session.get(Version, revision.base_version_id)
+    assert base is not None
+    return three_way_merge(base.text, current.text, revision.text)
+
+
+def _conflict_message(current: Version, merge: MergeResult) -> str:
+    passages = "; ".join(
+        f"\u201c{conflict.base.strip()[:80] or '(new text)'}\u201d" for conflict in merge.conflicts
+    )
+    count = len(merge.conflicts)
+    return (
+        f"Cannot adopt: version {current.number} was adopted meanwhile and changed the same "
+        f"{'passage' if count == 1 else f'{count} passages'} ({passages}). The proposer must "
+        "resolve this in a new revision, which then needs consent again."
+    )
+
+
+def _rebased_revision(ctx: ProposalContext, revision: Revision, current: Version, text: str) -> Revision:
+    rebased = Revision(
+        proposal_id=ctx.proposal.id,  # type: ignore[arg-type]
+        number=revision.number + 1,
+        base_version_id=current.id,  # type: ignore[arg-type]
+        text=text,
+        text_sha256=sha256_text(text),
+        author_id=None,
+        note=f"Rebased onto version {current.number} by a clean three-way merge.",
+    )
+    ctx.session.add(rebased)
+    ctx.session.flush()
+    return rebased
+
+
+def finish_adoption(ctx: ProposalContext, flow: Flow, outcome_statement: str) -> Version:
+    """Fire `adopt`, create the next version from the consented text, record it."""
+    lock(ctx.session, Agreement, ctx.agreement.id)  # type: ignore[arg-type]
+    revision = ctx.latest_revision()
+    current = current_version(ctx.session, ctx.agreement.id)  # type: ignore[arg-type]
+    merge = rebase_preview(ctx.session, revision, current)
+    if not merge.is_clean:
+        raise Refused(_conflict_message(current, merge))
+    flow.fire("adopt", ctx.roles)
+    adopted_revision = revision
+    if revision.base_version_id != current.id:
+        assert merge.text is not None
+        adopted_revision = _rebased_revision(ctx, revision, current, merge.text)
+    version = append_version(
+        ctx.session,
+        ctx.agreement,
+        adopted_revision.text,
+        parent=current,
+        actor=ctx.actor,
+        proposal_id=ctx.proposal.id,
+    )
+    ctx.proposal.adopted_version_id = version.id
+    ctx.proposal.outcome_statement = outcome_statement
+    ctx.proposal.closed_at = utcnow()
+    ctx.session.add(ctx.proposal)
+    close_round(ctx, "adopted")
+    audit.record(
+        ctx.session,
+        ctx.actor,
+        "proposal.adopted",
+        ctx.subject(),
+        {
+            "version": version.number,
+            "version_sha256": version.text_sha256,
+            "revision": adopted_revision.number,
+            "consented_sha256": revision.text_sha256,
+            "rebased_onto": current.number if adopted_revision is not revision else None,
+            "outcome_statement": outcome_statement,
+        },
+    )
+    return version
+
+
+def finish_lapse(ctx: ProposalContext, flow: Flow, reason: str) -> None:
+    """Fire `lapse`, close the round, record why."""
+    flow.fire("lapse", ctx.roles)
+    ctx.proposal.outcome_statement = reason
+    ctx.proposal.closed_at = utcnow()
+    ctx.session.add(ctx.proposal)
+    close_round(ctx, "lapsed")
+    audit.record(ctx.session, ctx.actor, "proposal.lapsed", ctx.subject(), {"reason": reason})
+
+
+@use_case
+def adopt_proposal(
+    session: Session, actor: User | None, *, proposal_id: int, outcome_statement: str = ""
+) -> Version:
+    """A facilitator adopts a proposal whose consent round has no objection and met quorum."""
+    ctx = load_proposal(session, actor, proposal_id)
+    ctx.require_participant()
+    statement = clean_text(
+        outcome_statement, field="outcome statement", limit=MAX_DISCUSSION_CHARS, required=False
+    )
+    return finish_adoption(ctx, ctx.flow(), statement)
+
+
+@use_case
+def lapse_proposal(session: Session, actor: User | None, *, proposal_id: int, reason: str) -> None:
+    """A facilitator lets a consent round that did not reach quorum lapse, saying why."""
+    ctx = load_proposal(session, actor, proposal_id)
+    ctx.require_participant()
+    reason = clean_text(reason, field="reason", limit=MAX_DISCUSSION_CHARS)
+    finish_lapse(ctx, ctx.flow(), reason)

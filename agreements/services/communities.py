@@ -1,0 +1,234 @@
+"""Use cases for communities, their settings and their membership."""
+
+from __future__ import annotations
+
+import re
+
+from sqlmodel import Session, select
+
+from .. import audit
+from ..access import require_admin, require_facilitator
+from ..errors import InvalidInput, NotFound, Refused
+from ..limits import MAX_NAME_CHARS, MAX_DISCUSSION_CHARS, choice, clean_line, clean_text
+from ..models import PROTOCOLS, QUORUM_RULES, ROLES, Community, Membership, Organisation, User
+from ._unit import get_or_404, use_case
+
+SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
+
+
+def clean_slug(value: object) -> str:
+    """A URL-safe identifier: lowercase letters, digits and hyphens."""
+    slug = clean_line(value, field="slug", limit=64)
+    if not SLUG_PATTERN.match(slug):
+        raise InvalidInput(
+            "Slug may contain only lowercase letters, digits and hyphens (e.g. 'our-charter').",
+            "slug",
+        )
+    return slug
+
+
+def _settings(
+    *, protocol: object, quorum_rule: object, quorum_percent: object, default_round_days: object
+) -> dict[str, object]:
+    try:
+        percent = int(quorum_percent)  # type: ignore[call-overload]
+        days = int(default_round_days)  # type: ignore[call-overload]
+    except (TypeError, ValueError) as error:
+        raise InvalidInput("Quorum and round length must be whole numbers.", "quorum") from error
+    if not 0 <= percent <= 100:
+        raise InvalidInput("Quorum must be between 0 and 100 percent.", "quorum_percent")
+    if not 0 <= days <= 365:
+        raise InvalidInput("Round length must be between 0 and 365 days.", "default_round_days")
+    return {
+        "protocol": choice(protocol, PROTOCOLS, field="protocol"),
+        "quorum_rule": choice(quorum_rule, QUORUM_RULES, field="quorum rule"),
+        "quorum_percent": percent,
+        "default_round_days": days,
+    }
+
+
+def _subject(community: Community) -> audit.Subject:
+    return audit.Subject("community", community.id, community_id=community.id)
+
+
+@use_case
+def create_community(
+    session: Session,
+    actor: User | None,
+    *,
+    slug: str,
+    name: str,
+    description: str = "",
+    protocol: str = "consent",
+    quorum_rule: str = "person",
+    quorum_percent: int = 50,
+    default_round_days: int = 7,
+    is_private: bool = True,
+) -> Community:
+    """An administrator creates a community; they become its first facilitator."""
+    admin = require_admin(actor)
+    slug = clean_slug(slug)
+    if session.exec(select(Community).where(Community.slug == slug)).first():
+        raise Refused(f"The address '{slug}' is already taken by another community.")
+    community = Community(
+        slug=slug,
+        name=clean_line(name, field="name", limit=MAX_NAME_CHARS),
+        description=clean_text(
+            description, field="description", limit=MAX_DISCUSSION_CHARS, required=False
+        ),
+        is_private=bool(is_private),
+        **_settings(  # type: ignore[arg-type]
+            protocol=protocol,
+            quorum_rule=quorum_rule,
+            quorum_percent=quorum_percent,
+            default_round_days=default_round_days,
+        ),
+    )
+    session.add(community)
+    session.flush()
+    session.add(Membership(community_id=community.id, user_id=admin.id, role="facilitator"))
+    audit.record(
+        session,
+        admin,
+        "community.created",
+        _subject(community),
+        {"slug": slug, "name": community.name, "protocol": community.protocol},
+    )
+    return community
+
+
+@use_case
+def update_community_settings(
+    session: Session,
+    actor: User | None,
+    *,
+    community_id: int,
+    protocol: str,
+    quorum_rule: str,
+    quorum_percent: int,
+    default_round_days: int,
+    is_private: bool,
+) -> Community:
+    """A facilitator changes the decision protocol, quorum and round length.
+
+    Proposals already under way keep the protocol they started with.
+    """
+    community = get_or_404(session, Community, community_id, "community")
+    require_facilitator(session, actor, community)
+    changes = _settings(
+        protocol=protocol,
+        quorum_rule=quorum_rule,
+        quorum_percent=quorum_percent,
+        default_round_days=default_round_days,
+    )
+    changes["is_private"] = bool(is_private)
+    for key, value in changes.items():
+        setattr(community, key, value)
+    session.add(community)
+    audit.record(session, actor, "community.settings_changed", _subject(community), changes)
+    return community
+
+
+def organisation_named(session: Session, community: Community, name: str | None) -> int | None:
+    """The id of the community's organisation with this name, created on first use."""
+    if not name or not name.strip():
+        return None
+    name = clean_line(name, field="organisation", limit=160)
+    found = session.exec(
+        select(Organisation).where(
+            Organisation.community_id == community.id, Organisation.name == name
+        )
+    ).first()
+    if found is None:
+        found = Organisation(community_id=community.id, name=name)
+        session.add(found)
+        session.flush()
+    return found.id
+
+
+def _require_manager(session: Session, actor: User | None, community: Community) -> None:
+    if actor is not None and actor.is_admin:
+        return
+    require_facilitator(session, actor, community)
+
+
+@use_case
+def add_member(
+    session: Session,
+    actor: User | None,
+    *,
+    community_id: int,
+    user_id: int,
+    role: str = "member",
+    organisation: str | None = None,
+) -> Membership:
+    """A facilitator (or an administrator) adds an existing account to the community."""
+    community = get_or_404(session, Community, community_id, "community")
+    _require_manager(session, actor, community)
+    user = get_or_404(session, User, user_id, "person")
+    role = choice(role, ROLES, field="role")
+    existing = session.exec(
+        select(Membership).where(
+            Membership.community_id == community.id, Membership.user_id == user.id
+        )
+    ).first()
+    if existing:
+        raise Refused(f"{user.display_name} is already a member of {community.name}.")
+    membership = Membership(
+        community_id=community.id,
+        user_id=user.id,  # type: ignore[arg-type]
+        role=role,
+        organisation_id=organisation_named(session, community, organisation),
+    )
+    session.add(membership)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "member.added",
+        audit.Subject("membership", membership.id, community_id=community.id),
+        {"user_id": user.id, "role": role, "organisation": organisation or None},
+    )
+    return membership
+
+
+@use_case
+def change_member(
+    session: Session,
+    actor: User | None,
+    *,
+    community_id: int,
+    user_id: int,
+    role: str,
+    organisation: str | None = None,
+) -> Membership:
+    """A facilitator changes someone's role or organisation; the last facilitator stays."""
+    community = get_or_404(session, Community, community_id, "community")
+    _require_manager(session, actor, community)
+    role = choice(role, ROLES, field="role")
+    membership = session.exec(
+        select(Membership).where(
+            Membership.community_id == community.id, Membership.user_id == user_id
+        )
+    ).first()
+    if membership is None:
+        raise NotFound("That person is not a member of this community.")
+    if membership.role == "facilitator" and role != "facilitator":
+        facilitators = session.exec(
+            select(Membership).where(
+                Membership.community_id == community.id, Membership.role == "facilitator"
+            )
+        ).all()
+        if len(facilitators) <= 1:
+            raise Refused("A community needs at least one facilitator; appoint another first.")
+    membership.role = role
+    membership.organisation_id = organisation_named(session, community, organisation)
+    session.add(membership)
+    audit.record(
+        session,
+        actor,
+        "member.changed",
+        audit.Subject("membership", membership.id, community_id=community.id),
+        {"user_id": user_id, "role": role, "organisation": organisation or None},
+    )
+    return membership

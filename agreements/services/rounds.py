@@ -1,0 +1,245 @@
+"""Rounds and stances: opening and closing rounds, and registering people's positions.
+
+A stance is bound to the exact text it was given on (the revision's sha256). Registering
+one locks the round row first, so a stance racing the round's closing is either counted
+(it committed before the close) or refused as late; none is lost (invariant 3).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, select
+
+from workflows.protocols import SYSTEM
+
+from .. import audit
+from ..errors import Forbidden, InvalidInput, Refused
+from ..limits import MAX_DISCUSSION_CHARS, choice, clean_text
+from ..models import Membership, Objection, Proposal, Round, RoundParticipant, Stance, User, utcnow
+from ._context import ProposalContext, load_proposal
+from ._unit import is_system, use_case
+
+
+def open_round(
+    ctx: ProposalContext,
+    kind: str,
+    *,
+    deadline: datetime | None = None,
+    quorum_rule: str | None = None,
+    quorum_percent: int | None = None,
+) -> Round:
+    """Open a round on the latest revision and snapshot who is eligible."""
+    now = utcnow()
+    if deadline is not None and deadline <= now:
+        raise InvalidInput("The deadline must be in the future.", "deadline")
+    if deadline is None and ctx.protocol.name == "lazy_consensus":
+        deadline = now + timedelta(days=ctx.community.default_round_days or 7)
+    round_ = Round(
+        proposal_id=ctx.proposal.id,  # type: ignore[arg-type]
+        revision_id=ctx.latest_revision().id,  # type: ignore[arg-type]
+        kind=kind,
+        opened_at=now,
+        opened_by_id=ctx.actor.id if ctx.actor else None,
+        deadline=deadline,
+        quorum_rule=quorum_rule or ctx.community.quorum_rule,
+        quorum_percent=ctx.community.quorum_percent if quorum_percent is None else quorum_percent,
+    )
+    ctx.session.add(round_)
+    ctx.session.flush()
+    members = ctx.session.exec(
+        select(Membership).where(Membership.community_id == ctx.community.id)
+    ).all()
+    for member in members:
+        ctx.session.add(
+            RoundParticipant(
+                round_id=round_.id,  # type: ignore[arg-type]
+                user_id=member.user_id,
+                organisation_id=member.organisation_id,
+            )
+        )
+    ctx.session.flush()
+    return round_
+
+
+def close_round(ctx: ProposalContext, outcome: str) -> Round | None:
+    """Close the open round (if any) with an outcome; later stances are refused."""
+    round_ = ctx.open_round(for_update=True)
+    if round_ is None:
+        return None
+    round_.closed_at = utcnow()
+    round_.closed_by_id = ctx.actor.id if ctx.actor else None
+    round_.outcome = outcome
+    ctx.session.add(round_)
+    ctx.session.flush()
+    return round_
+
+
+def sync_rounds(ctx: ProposalContext, trigger: str, **round_options: object) -> None:
+    """After a move: close the round of the state left, open the round of the state entered."""
+    close_round(ctx, trigger)
+    kind = ctx.protocol.state(ctx.proposal.state).round_kind
+    if kind is not None:
+        open_round(ctx, kind, **round_options)  # type: ignore[arg-type]
+
+
+def _current_stance(session: Session, round_: Round, user: User) -> Stance | None:
+    return session.exec(
+        select(Stance).where(
+            Stance.round_id == round_.id,
+            Stance.participant_id == user.id,
+            col(Stance.is_current),
+        )
+    ).first()
+
+
+def _consent_round(ctx: ProposalContext) -> Round:
+    round_ = ctx.open_round(for_update=True)
+    if round_ is None or round_.kind != "consent":
+        raise Refused("There is no consent round open on this proposal; stances cannot be given now.")
+    eligible = ctx.session.exec(
+        select(RoundParticipant).where(
+            RoundParticipant.round_id == round_.id,
+            RoundParticipant.user_id == ctx.actor.id,  # type: ignore[union-attr]
+        )
+    ).first()
+    if eligible is None:
+        raise Forbidden("You were not a participant when this round opened.")
+    return round_
+
+
+def _cast(ctx: ProposalContext, round_: Round, position: str, reason: str) -> Stance:
+    assert ctx.actor is not None
+    previous = _current_stance(ctx.session, round_, ctx.actor)
+    if previous is not None:
+        previous.is_current = False
+        ctx.session.add(previous)
+        ctx.session.flush()
+    revision = ctx.latest_revision()
+    stance = Stance(
+        round_id=round_.id,  # type: ignore[arg-type]
+        participant_id=ctx.actor.id,  # type: ignore[arg-type]
+        revision_id=revision.id,  # type: ignore[arg-type]
+        text_sha256=revision.text_sha256,
+        position=position,
+        reason=reason,
+    )
+    ctx.session.add(stance)
+    ctx.session.flush()
+    return stance
+
+
+@use_case
+def register_stance(
+    session: Session,
+    actor: User | None,
+    *,
+    proposal_id: int,
+    position: str,
+    reason: str = "",
+) -> Stance:
+    """A participant consents, stands aside or objects to the text now on the table.
+
+    An object stance opens an objection (with its reason) and moves the proposal back to
+    the objection round, as the consent protocol says.
+    """
+    ctx = load_proposal(session, actor, proposal_id)
+    ctx.require_participant()
+    position = choice(position, ctx.protocol.stance_positions or ("consent",), field="position")
+    reason = clean_text(
+        reason, field="reason", limit=MAX_DISCUSSION_CHARS, required=position == "object"
+    )
+    round_ = _consent_round(ctx)
+    stance = _cast(ctx, round_, position, reason)
+    payload: dict[str, object] = {
+        "round_id": round_.id,
+        "position": position,
+        "reason": reason,
+        "revision_sha256": stance.text_sha256,
+    }
+    if position == "object":
+        objection = Objection(
+            proposal_id=ctx.proposal.id,  # type: ignore[arg-type]
+            revision_id=stance.revision_id,
+            author_id=actor.id,  # type: ignore[union-attr]
+            reason=reason,
+        )
+        session.add(objection)
+        session.flush()
+        ctx.flow().fire("object", ctx.roles)
+        sync_rounds(ctx, "object")
+        payload |= {"objection_id": objection.id, "state": ctx.proposal.state}
+    audit.record(session, actor, "stance.registered", ctx.subject("stance", stance.id), payload)
+    return stance
+
+
+@use_case
+def reconfirm_stance(session: Session, actor: User | None, *, proposal_id: int) -> Stance:
+    """Give the same stance again on the new text, in one action, after a revision."""
+    ctx = load_proposal(session, actor, proposal_id)
+    ctx.require_participant()
+    round_ = _consent_round(ctx)
+    previous = _current_stance(session, round_, actor)  # type: ignore[arg-type]
+    latest = ctx.latest_revision()
+    if previous is None:
+        raise Refused("You have no earlier stance to confirm; give your stance instead.")
+    if previous.text_sha256 == latest.text_sha256:
+        raise Refused("Your stance already applies to the current text.")
+    if previous.position == "object":
+        raise Refused("An objection is not confirmed in one click; give your stance again.")
+    stance = _cast(ctx, round_, previous.position, previous.reason)
+    audit.record(
+        session,
+        actor,
+        "stance.reconfirmed",
+        ctx.subject("stance", stance.id),
+        {
+            "round_id": round_.id,
+            "position": stance.position,
+            "from_sha256": previous.text_sha256,
+            "revision_sha256": stance.text_sha256,
+        },
+    )
+    return stance
+
+
+DEADLINE_ADOPTION = "Adopted: the deadline passed with no open objection."
+DEADLINE_LAPSE = "Lapsed: the deadline passed before quorum was reached."
+
+
+@use_case
+def close_due_rounds(session: Session, actor: User | None, *, now: datetime | None = None) -> list[int]:
+    """Act on rounds whose deadline has passed: the scheduler's one job.
+
+    Lazy consensus: adopt when no objection is open. Consent: lapse when quorum is not met
+    (a consent round that met quorum waits for a facilitator to adopt it).
+    Returns the ids of the proposals it moved.
+    """
+    from .adoption import finish_adoption, finish_lapse  # adoption builds on rounds
+
+    now = now or utcnow()
+    if not is_system(actor):
+        raise Forbidden("Only the scheduler closes rounds by deadline.")
+    due = session.exec(
+        select(Round).where(col(Round.closed_at).is_(None), col(Round.deadline) <= now)
+    ).all()
+    moved = []
+    for round_ in due:
+        ctx = load_proposal(session, actor, round_.proposal_id)
+        flow = ctx.flow(now)
+        for trigger in ("adopt", "lapse"):
+            if flow.refusal(trigger, {SYSTEM}) is None:
+                if trigger == "adopt":
+                    finish_adoption(ctx, flow, DEADLINE_ADOPTION)
+                else:
+                    finish_lapse(ctx, flow, DEADLINE_LAPSE)
+                moved.append(round_.proposal_id)
+                break
+    return moved
+
+
+def proposal_rounds(session: Session, proposal: Proposal) -> list[Round]:
+    """Every round of a proposal, oldest first."""
+    return list(
+        session.exec(select(Round).where(Round.proposal_id == proposal.id).order_by(col(Round.id)))
+    )

@@ -1,0 +1,27 @@
+"""Decision protocols as data (protocols.py) and the engine that runs them (engine.py)."""
+
+from .engine import Facts, Move, Flow, Refusal, mermaid_diagram
+from .protocols import (
+    CONSENT,
+    LAZY_CONSENSUS,
+    OBJECTION_LIFECYCLE,
+    PROTOCOLS,
+    Protocol,
+    Transition,
+    get_protocol,
+)
+
+__all__ = [
+    "CONSENT",
+    "LAZY_CONSENSUS",
+    "OBJECTION_LIFECYCLE",
+    "PROTOCOLS",
+    "Facts",
+    "Move",
+    "Protocol",
+    "Flow",
+    "Refusal",
+    "Transition",
+    "get_protocol",
+    "mermaid_diagram",
+]

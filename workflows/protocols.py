@@ -1,0 +1,262 @@
+"""Decision protocols declared as data: states, transitions, who may trigger each, guards.
+
+Nothing here knows about Flask or the database. A protocol names its guards; the engine
+(workflows/engine.py) evaluates them against the facts the service layer gathers, and a
+failing guard gives the sentence a person reads ("2 objections are still open").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+PROPOSER = "proposer"
+FACILITATOR = "facilitator"
+PARTICIPANT = "participant"
+SYSTEM = "system"  # deadlines, run by the scheduler command
+OBJECTOR = "objector"
+
+
+@dataclass(frozen=True)
+class State:
+    """A proposal state; `waiting_for` tells a reader what happens next."""
+
+    name: str
+    label: str
+    waiting_for: str
+    is_final: bool = False
+    round_kind: str | None = None  # the kind of round that is open while in this state
+
+
+@dataclass(frozen=True)
+class Transition:
+    """A move between states, who may make it, and the guards that must hold."""
+
+    trigger: str
+    sources: tuple[str, ...]
+    dest: str
+    roles: frozenset[str]
+    label: str
+    guards: tuple[str, ...] = ()
+    needs_reason: bool = False
+
+
+@dataclass(frozen=True)
+class Protocol:
+    """A whole decision protocol; communities choose one by `name` in their settings."""
+
+    name: str
+    title: str
+    description: str
+    initial: str
+    states: tuple[State, ...]
+    transitions: tuple[Transition, ...]
+    stance_positions: tuple[str, ...] = field(default=("consent", "stand_aside", "object"))
+    subject: str = "proposal"
+    objection_states: tuple[str, ...] = ("comment", "objection", "consent")
+
+    def state(self, name: str) -> State:
+        """The State called `name` (KeyError for a state this protocol does not have)."""
+        return {state.name: state for state in self.states}[name]
+
+    @property
+    def open_states(self) -> tuple[str, ...]:
+        """States in which a proposal is still being decided."""
+        return tuple(state.name for state in self.states if not state.is_final)
+
+
+_FINAL = (
+    State("adopted", "Adopted", "Adopted: this text is now part of the agreement.", True),
+    State("withdrawn", "Withdrawn", "Withdrawn by the proposer.", True),
+    State("rejected", "Rejected", "Rejected by a facilitator.", True),
+)
+
+
+def _closing_moves(open_states: tuple[str, ...]) -> tuple[Transition, ...]:
+    """Withdraw and reject, which every protocol offers from every open state."""
+    return (
+        Transition("withdraw", open_states, "withdrawn", frozenset({PROPOSER}), "Withdraw"),
+        Transition(
+            "reject",
+            open_states,
+            "rejected",
+            frozenset({FACILITATOR}),
+            "Reject",
+            needs_reason=True,
+        ),
+    )
+
+
+_CONSENT_OPEN = ("draft", "proposed", "comment", "objection", "consent")
+
+CONSENT = Protocol(
+    name="consent",
+    title="Consent (sociocratic)",
+    description=(
+        "A proposal is discussed, objections are raised and integrated, then every "
+        "participant consents, stands aside or objects. Any objection stops adoption until "
+        "it is resolved."
+    ),
+    initial="draft",
+    states=(
+        State("draft", "Draft", "Waiting for the proposer to submit it."),
+        State("proposed", "Proposed", "Waiting for a facilitator to open comments."),
+        State("comment", "Comments open", "Waiting for a facilitator to open the objection round."),
+        State(
+            "objection",
+            "Objection round",
+            "Waiting for a facilitator to open the consent round.",
+            round_kind="objection",
+        ),
+        State(
+            "consent",
+            "Consent round",
+            "Waiting for participants to give their consent, then for a facilitator to adopt it.",
+            round_kind="consent",
+        ),
+        State("lapsed", "Lapsed", "Lapsed: the consent round did not reach quorum.", True),
+        *_FINAL,
+    ),
+    transitions=(
+        Transition("submit", ("draft",), "proposed", frozenset({PROPOSER}), "Submit"),
+        Transition(
+            "open_comments", ("proposed",), "comment", frozenset({FACILITATOR}), "Open comments"
+        ),
+        Transition(
+            "open_objection_round",
+            ("comment",),
+            "objection",
+            frozenset({FACILITATOR}),
+            "Open the objection round",
+        ),
+        Transition(
+            "open_consent_round",
+            ("objection",),
+            "consent",
+            frozenset({FACILITATOR}),
+            "Open the consent round",
+            guards=("no_open_objections",),
+        ),
+        Transition(
+            "adopt",
+            ("consent",),
+            "adopted",
+            frozenset({FACILITATOR}),
+            "Adopt",
+            guards=("no_open_objections", "no_objecting_stances", "quorum_met"),
+        ),
+        Transition(
+            "object", ("consent",), "objection", frozenset({PARTICIPANT}), "Object"
+        ),
+        Transition(
+            "lapse",
+            ("consent",),
+            "lapsed",
+            frozenset({FACILITATOR, SYSTEM}),
+            "Let it lapse",
+            guards=("quorum_not_met",),
+            needs_reason=True,
+        ),
+        *_closing_moves(_CONSENT_OPEN),
+    ),
+)
+
+_LAZY_OPEN = ("draft", "proposed", "objection")
+
+LAZY_CONSENSUS = Protocol(
+    name="lazy_consensus",
+    title="Lazy consensus",
+    description=(
+        "A proposal is announced with a deadline. If nobody objects before the deadline "
+        "passes, it is adopted automatically; an objection stops it until it is settled."
+    ),
+    initial="draft",
+    states=(
+        State("draft", "Draft", "Waiting for the proposer to submit it."),
+        State("proposed", "Proposed", "Waiting for a facilitator to open the objection period."),
+        State(
+            "objection",
+            "Objection period",
+            "Adopted automatically when the deadline passes with no open objection.",
+            round_kind="objection",
+        ),
+        *_FINAL,
+    ),
+    transitions=(
+        Transition("submit", ("draft",), "proposed", frozenset({PROPOSER}), "Submit"),
+        Transition(
+            "open_objection_round",
+            ("proposed",),
+            "objection",
+            frozenset({FACILITATOR}),
+            "Open the objection period",
+        ),
+        Transition(
+            "adopt",
+            ("objection",),
+            "adopted",
+            frozenset({FACILITATOR, SYSTEM}),
+            "Adopt",
+            guards=("deadline_passed", "no_open_objections"),
+        ),
+        *_closing_moves(_LAZY_OPEN),
+    ),
+    stance_positions=(),
+    objection_states=("objection",),
+)
+
+_UNSETTLED = ("open", "integrating")
+
+OBJECTION_LIFECYCLE = Protocol(
+    name="objection",
+    title="Objection lifecycle",
+    description=(
+        "An objection blocks until it is resolved, withdrawn, overruled or reclassified as a "
+        "concern. The proposer integrates it in a revision; the objector confirms or reopens."
+    ),
+    initial="open",
+    states=(
+        State("open", "Open", "Waiting for the proposer to integrate it in a new revision."),
+        State("integrating", "Being integrated", "Waiting for the objector to confirm."),
+        State("resolved", "Resolved", "The objector confirmed the new text resolves it.", True),
+        State("withdrawn", "Withdrawn", "Withdrawn by the objector.", True),
+        State("overruled", "Overruled", "A facilitator ruled it not paramount.", True),
+        State("reclassified", "Now a concern", "Kept as a non-blocking concern.", True),
+    ),
+    transitions=(
+        Transition("integrate", ("open",), "integrating", frozenset({PROPOSER}), "Integrate"),
+        Transition(
+            "confirm_resolved",
+            ("integrating",),
+            "resolved",
+            frozenset({OBJECTOR, FACILITATOR}),
+            "Confirm it is resolved",
+        ),
+        Transition("reopen", ("integrating",), "open", frozenset({OBJECTOR}), "Keep it open"),
+        Transition("withdraw", _UNSETTLED, "withdrawn", frozenset({OBJECTOR}), "Withdraw"),
+        Transition(
+            "overrule",
+            _UNSETTLED,
+            "overruled",
+            frozenset({FACILITATOR}),
+            "Overrule",
+            needs_reason=True,
+        ),
+        Transition(
+            "reclassify",
+            _UNSETTLED,
+            "reclassified",
+            frozenset({OBJECTOR, FACILITATOR}),
+            "Reclassify as a concern",
+        ),
+    ),
+    stance_positions=(),
+    subject="objection",
+    objection_states=(),
+)
+
+PROTOCOLS: dict[str, Protocol] = {p.name: p for p in (CONSENT, LAZY_CONSENSUS)}
+
+
+def get_protocol(name: str) -> Protocol:
+    """The protocol called `name`; unknown names are a programming error."""
+    return PROTOCOLS[name]
