@@ -30,9 +30,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     apply_environment(app.config, app.instance_path)
     check_config(app.config)
 
-    from . import cli, db, web
+    from . import api, auth, cli, db, rendering, security, web
+    from .web import history
 
     db.init_app(app)
+    api.init_app(app)  # before security: API routing errors answer JSON, not a CSRF page
+    security.init_app(app)
+    auth.init_app(app)
+    rendering.init_app(app)
     web.init_app(app)
+    history.init_app(app)
     cli.init_app(app)
     return app

@@ -1,23 +1,27 @@
 """Command-line tools, as Flask commands so they read the same configuration as the app.
 
-    flask --app wsgi db upgrade
-    flask --app wsgi demo
-    flask --app wsgi agreements import --community SLUG --title TITLE FILE [FILE ...]
-    flask --app wsgi audit verify [--expect HASH]
-    flask --app wsgi rounds close-due
-    flask --app wsgi accounts create --email E --name N [--admin]
+flask --app wsgi db upgrade
+flask --app wsgi demo
+flask --app wsgi agreements import --community SLUG --title TITLE FILE [FILE ...]
+flask --app wsgi audit verify [--expect HASH]
+flask --app wsgi audit export --community SLUG [--output FILE]
+flask --app wsgi audit import FILE
+flask --app wsgi rounds close-due
+flask --app wsgi accounts create --email E --name N [--admin]
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import TextIO
 
 import click
 from flask import Flask
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from sqlmodel import Session, select
 
-from . import audit, migrate, services
+from . import archive, audit, migrate, services
 from .db import get_engine
 from .errors import DomainError
 from .models import Community
@@ -45,13 +49,20 @@ def db_upgrade() -> None:
 
 
 @click.command("demo")
-def demo_command() -> None:
+@click.option("--if-empty", is_flag=True, help="Do nothing (successfully) if data is present.")
+@with_appcontext
+def demo_command(if_empty: bool) -> None:
     """Seed the demo community into an empty database."""
     from .demo import seed_demo
 
     with _session() as session:
         if session.exec(select(Community)).first() is not None:
-            raise click.ClickException("The database already has communities; the demo needs an empty one.")
+            if if_empty:
+                click.echo("The database already has data; the demo is not seeded again.")
+                return
+            raise click.ClickException(
+                "The database already has communities; the demo needs an empty one."
+            )
         try:
             accounts = seed_demo(session)
         except DomainError as error:
@@ -64,7 +75,9 @@ def demo_command() -> None:
 @agreements_cli.command("import")
 @click.option("--community", "slug", required=True, help="Slug of the community (created if new).")
 @click.option("--title", required=True, help="Title of the agreement.")
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
 def import_agreement(slug: str, title: str, files: tuple[Path, ...]) -> None:
     """Create an agreement whose adopted history is FILES, oldest first (versions 1..n)."""
     texts = [path.read_text(encoding="utf-8") for path in files]
@@ -74,7 +87,9 @@ def import_agreement(slug: str, title: str, files: tuple[Path, ...]) -> None:
         community = session.exec(select(Community).where(Community.slug == slug)).first()
         try:
             if community is None:
-                community = services.create_community(session, system, slug=slug, name=slug.replace("-", " ").title())
+                community = services.create_community(
+                    session, system, slug=slug, name=slug.replace("-", " ").title()
+                )
                 click.echo(f"Created community '{slug}' (private; add members to let people in).")
             agreement = services.import_agreement_history(
                 session, system, community_id=community.id, title=title, texts=texts
@@ -85,7 +100,11 @@ def import_agreement(slug: str, title: str, files: tuple[Path, ...]) -> None:
 
 
 @audit_cli.command("verify")
-@click.option("--expect", metavar="HASH", help="Also confirm that an event with this hash is still in the chain.")
+@click.option(
+    "--expect",
+    metavar="HASH",
+    help="Also confirm that an event with this hash is still in the chain.",
+)
 def audit_verify(expect: str | None) -> None:
     """Recompute the whole audit chain; exit non-zero at the first broken event."""
     with _session() as session:
@@ -94,6 +113,41 @@ def audit_verify(expect: str | None) -> None:
         where = f" (first broken event: #{result.broken_seq})" if result.broken_seq else ""
         raise click.ClickException(f"Audit chain does NOT verify{where}: {result.message}")
     click.echo(f"Audit chain verifies: {result.message}; head {result.head_hash}")
+
+
+@audit_cli.command("export")
+@click.option("--community", "slug", required=True, help="Slug of the community to export.")
+@click.option(
+    "--output", type=click.File("w", encoding="utf-8"), default="-", help="File (default: stdout)."
+)
+def audit_export(slug: str, output: TextIO) -> None:
+    """Write one community (rows and audit chain, other communities sealed) as a JSON archive."""
+    with _session() as session:
+        try:
+            exported = archive.export_community(session, slug)
+        except DomainError as error:
+            _fail(error)
+    output.write(archive.dump_archive(exported))
+    click.echo(
+        f"Exported '{slug}': {len(exported['events'])} events, head {exported['head_hash']}",
+        err=True,
+    )
+
+
+@audit_cli.command("import")
+@click.argument("file", type=click.File("r", encoding="utf-8"))
+def audit_import(file: TextIO) -> None:
+    """Restore an archive into this (empty) database; refused unless it verifies."""
+    try:
+        data = json.load(file)
+    except json.JSONDecodeError as error:
+        raise click.ClickException(f"This file is not JSON: {error}") from error
+    with _session() as session:
+        try:
+            result = archive.import_archive(session, data)
+        except DomainError as error:
+            _fail(error)
+    click.echo(f"Imported and verified: {result.message}; head {result.head_hash}")
 
 
 @rounds_cli.command("close-due")

@@ -10,7 +10,7 @@ import os
 from datetime import timedelta
 from pathlib import Path
 
-DEV_SECRET = "dev-only-change-me"  # noqa: S105 - refused in production by check_config
+DEV_SECRET = "dev-only-change-me"
 
 
 class Config:

@@ -51,16 +51,19 @@ If that does not help, either person may ask a facilitator to support a conversa
 ## Decision-making""",
 )
 
-V3 = V2.replace(
-    "Changes to this agreement are decided by consent.",
-    """Changes to this agreement are decided by consent: a proposal is adopted when no
+V3 = (
+    V2.replace(
+        "Changes to this agreement are decided by consent.",
+        """Changes to this agreement are decided by consent: a proposal is adopted when no
 participant has a paramount objection. Facilitators open and close each round and
 record the outcome.""",
-) + """
+    )
+    + """
 ## Confidentiality
 What is shared about ongoing cases stays within the community unless the person who
 shared it agrees otherwise.
 """
+)
 
 PROPOSALS = (
     (
@@ -68,7 +71,8 @@ PROPOSALS = (
         "New members often feel lost in their first months.",
         V3.replace(
             "representatives of their organisations.",
-            "representatives of their organisations.\nEvery new member is offered a buddy for their first three months.",
+            "representatives of their organisations.\n"
+            "Every new member is offered a buddy for their first three months.",
         ),
         "comment",
     ),
@@ -77,7 +81,8 @@ PROPOSALS = (
         "Case strategy stays sensitive, but not forever: after judgment it should be shareable.",
         V3.replace(
             "unless the person who\nshared it agrees otherwise.",
-            "unless the person who\nshared it agrees otherwise, or until final judgment in the case.",
+            "unless the person who\n"
+            "shared it agrees otherwise, or until final judgment in the case.",
         ),
         "objection",
     ),
@@ -86,25 +91,34 @@ PROPOSALS = (
         "Members work across many languages; naming them sets expectations.",
         V3.replace(
             "## Participation\n",
-            "## Participation\nOur working languages are English and French; anyone may write in their own language.\n",
+            "## Participation\nOur working languages are English and French; "
+            "anyone may write in their own language.\n",
         ),
         "consent",
     ),
 )
 
 
-def _people(session: Session, admin: User, community_id: int) -> dict[str, User]:
-    users: dict[str, User] = {}
-    for email, name, role, organisation in PEOPLE:
-        user = services.create_account(
+def _people(session: Session, admin: User) -> dict[str, User]:
+    return {
+        email: services.create_account(
             session, admin, email=email, display_name=name, password=DEMO_PASSWORD
         )
-        services.add_member(
-            session, admin, community_id=community_id, user_id=user.id, role=role,
+        for email, name, _role, _organisation in PEOPLE
+    }
+
+
+def _memberships(session: Session, admin: User, users: dict[str, User], community_id: int) -> None:
+    for email, _name, role, organisation in PEOPLE:
+        change = services.change_member if role == "facilitator" else services.add_member
+        change(
+            session,
+            admin,
+            community_id=community_id,
+            user_id=users[email].id,
+            role=role,
             organisation=organisation,
         )
-        users[email] = user
-    return users
 
 
 def seed_demo(session: Session) -> list[tuple[str, str, str]]:
@@ -112,8 +126,15 @@ def seed_demo(session: Session) -> list[tuple[str, str, str]]:
     system = services.system_actor(session)
     session.commit()
     admin = services.create_account(
-        session, system, email=ADMIN[0], display_name=ADMIN[1], password=DEMO_PASSWORD, is_admin=True
+        session,
+        system,
+        email=ADMIN[0],
+        display_name=ADMIN[1],
+        password=DEMO_PASSWORD,
+        is_admin=True,
     )
+    users = _people(session, admin)
+    facilitator = users[PEOPLE[0][0]]
     community = services.create_community(
         session,
         admin,
@@ -122,9 +143,9 @@ def seed_demo(session: Session) -> list[tuple[str, str, str]]:
         description="A community of practice of climate litigators across Europe.",
         quorum_rule="organisation",
         quorum_percent=50,
+        facilitator_id=facilitator.id,
     )
-    users = _people(session, admin, community.id)  # type: ignore[arg-type]
-    facilitator = users[PEOPLE[0][0]]
+    _memberships(session, admin, users, community.id)  # type: ignore[arg-type]
     agreement = services.import_agreement_history(
         session, facilitator, community_id=community.id, title="Community Agreement", texts=[V1, V2]
     )
@@ -132,7 +153,12 @@ def seed_demo(session: Session) -> list[tuple[str, str, str]]:
     proposers = [users[PEOPLE[1][0]], users[PEOPLE[2][0]], users[PEOPLE[3][0]]]
     for proposer, (title, rationale, text, stage) in zip(proposers, PROPOSALS, strict=True):
         proposal = services.propose_amendment(
-            session, proposer, agreement_id=agreement.id, title=title, rationale=rationale, text=text
+            session,
+            proposer,
+            agreement_id=agreement.id,
+            title=title,
+            rationale=rationale,
+            text=text,
         )
         _advance(session, facilitator, users, proposal.id, stage)  # type: ignore[arg-type]
     return [
@@ -148,7 +174,10 @@ def _adopted_amendment(
     proposer = users[PEOPLE[5][0]]
     objector = users[PEOPLE[2][0]]
     proposal = services.propose_amendment(
-        session, proposer, agreement_id=agreement_id, title="Describe consent and confidentiality",
+        session,
+        proposer,
+        agreement_id=agreement_id,
+        title="Describe consent and confidentiality",
         rationale="Newcomers ask what 'consent' means for us, and what they may share.",
         text=V3.replace("stays within the community unless", "stays within the community, unless"),
     )
@@ -156,11 +185,17 @@ def _adopted_amendment(
     services.open_comments(session, facilitator, proposal_id=pid)
     services.open_objection_round(session, facilitator, proposal_id=pid)
     objection = services.raise_objection(
-        session, objector, proposal_id=pid,
+        session,
+        objector,
+        proposal_id=pid,
         reason="The comma changes the meaning: the exception must bind the whole sentence.",
     )
     services.revise_proposal(
-        session, proposer, proposal_id=pid, text=V3, integrates=[objection.id],
+        session,
+        proposer,
+        proposal_id=pid,
+        text=V3,
+        integrates=[objection.id],
         note="Removed the comma, as Jonas asked.",
     )
     services.confirm_resolved(session, objector, objection_id=objection.id)
@@ -168,8 +203,12 @@ def _adopted_amendment(
     for email, _name, _role, _org in PEOPLE:
         services.register_stance(session, users[email], proposal_id=pid, position="consent")
     services.adopt_proposal(
-        session, facilitator, proposal_id=pid,
-        outcome_statement="Adopted by consent of all six participants after one objection was integrated.",
+        session,
+        facilitator,
+        proposal_id=pid,
+        outcome_statement=(
+            "Adopted by consent of all six participants after one objection was integrated."
+        ),
     )
 
 
@@ -179,7 +218,10 @@ def _advance(
     services.open_comments(session, facilitator, proposal_id=proposal_id)
     member = users[PEOPLE[4][0]]
     services.add_comment(
-        session, member, proposal_id=proposal_id, kind="question",
+        session,
+        member,
+        proposal_id=proposal_id,
+        kind="question",
         body="Could we say how this works for organisations with only one member?",
     )
     if stage == "comment":
@@ -187,13 +229,20 @@ def _advance(
     services.open_objection_round(session, facilitator, proposal_id=proposal_id)
     if stage == "objection":
         services.raise_objection(
-            session, users[PEOPLE[5][0]], proposal_id=proposal_id,
+            session,
+            users[PEOPLE[5][0]],
+            proposal_id=proposal_id,
             reason="Some cases are appealed for years; 'final judgment' needs a clear definition.",
         )
         return
     services.open_consent_round(session, facilitator, proposal_id=proposal_id)
-    services.register_stance(session, users[PEOPLE[1][0]], proposal_id=proposal_id, position="consent")
     services.register_stance(
-        session, users[PEOPLE[4][0]], proposal_id=proposal_id, position="stand_aside",
+        session, users[PEOPLE[1][0]], proposal_id=proposal_id, position="consent"
+    )
+    services.register_stance(
+        session,
+        users[PEOPLE[4][0]],
+        proposal_id=proposal_id,
+        position="stand_aside",
         reason="I trust the group on this one.",
     )

@@ -18,6 +18,7 @@ note instead, so a diff is never silently useless.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 import time
@@ -119,8 +120,9 @@ class TextDiff:
     mode: str
     note: str | None
 
-    @property
+    @functools.cached_property
     def summary(self) -> DiffSummary:
+        """Computed once: a page shows it in several places, and counting reads every change."""
         added = removed = 0
         for paragraph in self.paragraphs:
             for segment in paragraph.segments:
@@ -197,19 +199,30 @@ _DENSE_SCRIPTS = (
 @functools.cache
 def _token_pattern() -> re.Pattern[str]:
     """Built on first use: listing the combining marks takes a tenth of a second."""
-    marks = "".join(f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in _mark_ranges())
+    ranges = _mark_ranges()
+    bmp_marks = _char_ranges(r for r in ranges if r[1] <= 0xFFFF)
+    astral_marks = _char_ranges(r for r in ranges if r[1] > 0xFFFF)
     # What continues a grapheme: combining marks, zero-width (non-)joiners, emoji skin
-    # tones and tag characters; after a zero-width joiner, the next emoji too.
-    extend = f"(?:[{marks}\u200c\U0001f3fb-\U0001f3ff\U000e0020-\U000e007f]|\u200d\\S)"
-    word_char = f"(?![{_DENSE_SCRIPTS}])\\w{extend}*"
+    # tones and tag characters; after a zero-width joiner, the next emoji too. The astral
+    # characters are only looked up for astral characters: a long class is slow to scan.
+    extend = (
+        f"(?:[{bmp_marks}\u200c]|\u200d\\S|(?=[\U00010000-\U0010ffff])"
+        f"[{astral_marks}\U0001f3fb-\U0001f3ff\U000e0020-\U000e007f])"
+    )
+    # Most words are ASCII: matching runs of ASCII letters first makes tokenizing fast.
+    word_part = f"(?:[a-zA-Z0-9]+{extend}*|(?![{_DENSE_SCRIPTS}])\\w{extend}*)+"
     return re.compile(
         "\\s+"
         "|[\U0001f1e6-\U0001f1ff]{2}"  # a flag: two regional indicators
         f"|[{_DENSE_SCRIPTS}]{extend}*"
-        f"|(?:{word_char})+(?:['\u2019](?:{word_char})+)*"  # a word, with don't and its curly twin
+        f"|{word_part}(?:['\u2019]{word_part})*"  # a word, with don't and its curly twin
         f"|.{extend}*",  # punctuation, a symbol, an emoji
         re.DOTALL,
     )
+
+
+def _char_ranges(ranges: Iterable[tuple[int, int]]) -> str:
+    return "".join(f"{re.escape(chr(first))}-{re.escape(chr(last))}" for first, last in ranges)
 
 
 def _mark_ranges() -> list[tuple[int, int]]:
@@ -238,58 +251,72 @@ def count_words(text: str) -> int:
 
 # --- Paragraphs -----------------------------------------------------------------------
 
-# A line that starts a block of its own even without a blank line before it: a list
-# item, a heading, a block quote or a table row.
-_BLOCK_START = re.compile(r"[ \t]*(?:[-*+][ \t]|\d{1,9}[.)][ \t]|#{1,6}(?:[ \t]|\r?\n|$)|>|\|)")
-_HEADING = re.compile(r"[ \t]{0,3}#{1,6}(?:[ \t]|\r?\n|$)")
-_FENCE = re.compile(r"[ \t]{0,3}(`{3,}|~{3,})")
+# One paragraph: the blank lines before it, then a fenced code block (to its closing
+# fence), a heading line, or a block of lines up to a blank line or a line that starts a
+# block of its own (a list item, heading, block quote, table row or fence); the last
+# paragraph also takes the blank lines after it.
+_PARAGRAPH = re.compile(
+    r"""
+    (?:[ \t\r]*\n)*
+    (?:
+        [ \t]{0,3}(?P<fence>(?P<mark>[`~])(?P=mark){2,})[^\n]*(?:\n|\Z)
+        (?:(?![^\S\n]*(?P=fence)(?P=mark)*[^\S\n]*(?:\n|\Z))[^\n]*\n)*
+        (?:[^\S\n]*(?P=fence)(?P=mark)*[^\S\n]*(?:\n|\Z)|[^\n]*\Z)
+    |   [ \t]{0,3}\#{1,6}(?:[ \t][^\n]*)?\r?(?:\n|\Z)
+    |   [^\n]*(?:\n|\Z)
+        (?:
+            (?![ \t\r]*(?:\n|\Z))
+            (?![ \t]*(?:[-*+][ \t]|\d{1,9}[.)][ \t]|\#{1,6}(?:[ \t]|\r?\n|$)|>|\|))
+            (?![ \t]{0,3}(?:`{3,}|~{3,}))
+            [^\n]*(?:\n|\Z)
+        )*
+    )
+    (?:(?:[ \t\r]*\n)*[ \t\r]*\Z)?
+    """,
+    re.VERBOSE | re.MULTILINE,
+)
+_FENCED = re.compile(r"(?:[ \t\r]*\n)*[ \t]{0,3}(?:`{3,}|~{3,})")
 _COLLAPSIBLE = re.compile(r"[ \t\r\n\f\v]+")
 
 
 def split_paragraphs(text: str) -> list[str]:
     """Cut text into paragraphs: blocks separated by blank lines, list items, headings,
-    quote lines, table rows and fenced code blocks. Each keeps the blank lines after it
-    (and the first the ones before it), so the paragraphs join back to the text exactly."""
+    quote lines, table rows and fenced code blocks. Each carries the blank lines before
+    it (the last also those after it), so the paragraphs join back to the text exactly,
+    and adding or removing a paragraph leaves its neighbours as they were."""
     paragraphs: list[str] = []
-    current: list[str] = []
-    has_content = boundary = False
-    fence = ""
-    for line in text.splitlines(keepends=True):
-        if fence:
-            current.append(line)
-            if line.strip().startswith(fence):
-                fence, boundary = "", True
-            continue
-        if not line.strip(" \t\r\n"):
-            current.append(line)
-            boundary = has_content
-            continue
-        opened = _FENCE.match(line)
-        if has_content and (boundary or opened or _BLOCK_START.match(line)):
-            paragraphs.append("".join(current))
-            current = []
-        current.append(line)
-        has_content = True
-        boundary = bool(_HEADING.match(line))
-        fence = opened.group(1) if opened else ""
-    if current:
-        paragraphs.append("".join(current))
+    position = 0
+    while position < len(text):
+        # Never empty: the blank lines take a line break, a block any other character.
+        paragraph = _PARAGRAPH.match(text, position).group()  # type: ignore[union-attr]
+        paragraphs.append(paragraph)
+        position += len(paragraph)
     return paragraphs
 
 
 def rendered_paragraph(paragraph: str) -> str:
     """What a reader sees of a paragraph: inside it, every run of spaces and line breaks
     is one space (Markdown re-wrapping changes no word). Code blocks keep their lines."""
-    if _FENCE.match(paragraph.lstrip("\r\n")):
-        return "\n".join(line.rstrip() for line in paragraph.strip("\r\n").splitlines())
+    if _FENCED.match(paragraph):
+        return "\n".join(line.rstrip() for line in paragraph.splitlines()).strip("\n")
     return _COLLAPSIBLE.sub(" ", paragraph).strip(" ")
 
 
-def _comparable_paragraphs(text: str, mode: Mode) -> tuple[list[str], list[str]]:
+def _comparable_paragraphs(
+    text: str, mode: Mode, rendered: dict[str, str]
+) -> tuple[list[str], list[str]]:
     """The paragraphs as aligned (always rendered, so a re-wrapped paragraph still pairs
-    with its old self) and as compared and shown (rendered or source, by mode)."""
+    with its old self) and as compared and shown (rendered or source, by mode).
+
+    rendered remembers each paragraph's rendering: most paragraphs of two versions are
+    the same, and need rendering once."""
     sources = split_paragraphs(text)
-    keys = [rendered_paragraph(source) for source in sources]
+    keys = []
+    for source in sources:
+        key = rendered.get(source)
+        if key is None:
+            key = rendered[source] = rendered_paragraph(source)
+        keys.append(key)
     if mode == "source":
         return keys, sources
     kept = [key for key in keys if key]
@@ -323,33 +350,31 @@ def _readable_codes() -> tuple[str, ...]:
 class _TokenCodec:
     """Gives each distinct token one character, so that dmp diffs token sequences.
 
-    In readable mode a token that is a single space or punctuation character stands for
-    itself and other tokens get letters, so dmp's semantic cleanup still sees where
-    words end. Otherwise any code point will do, which allows far more distinct tokens.
+    For words, every whitespace run stands for a space and a token that is a single
+    punctuation character stands for itself, while other tokens get letters: so a
+    re-wrapped line changes no word, and dmp's semantic cleanup still sees where words
+    end. Otherwise any code point will do, which allows far more distinct tokens.
     """
 
-    def __init__(self, *, readable: bool) -> None:
-        self._readable = readable
+    def __init__(self, *, words: bool) -> None:
+        self._words = words
         self._codes: dict[str, str] = {}
-        self._tokens: dict[str, str] = {}
         self._allotted = 0
 
     def encode(self, tokens: Sequence[str]) -> str:
         codes = self._codes
-        return "".join(codes.get(token) or self._new_code(token) for token in tokens)
-
-    def decode(self, chars: str) -> list[str]:
-        return [self._tokens[char] for char in chars]
+        for token in dict.fromkeys(tokens):
+            if token not in codes:
+                codes[token] = self._new_code(token)
+        return "".join(map(codes.__getitem__, tokens))
 
     def _new_code(self, token: str) -> str:
-        if self._readable and len(token) == 1 and not token.isalnum():
-            code = token
-        else:
-            code = _nth(self._allotted) if self._readable else _nth_code_point(self._allotted)
-            self._allotted += 1
-        self._codes[token] = code
-        self._tokens[code] = token
-        return code
+        if self._words and token.isspace():
+            return " "
+        if self._words and len(token) == 1 and not token.isalnum():
+            return token
+        self._allotted += 1
+        return _nth(self._allotted - 1) if self._words else _nth_code_point(self._allotted - 1)
 
 
 def _nth(number: int) -> str:
@@ -368,21 +393,22 @@ def _nth_code_point(number: int) -> str:
 
 
 def diff_tokens(
-    old: Sequence[str], new: Sequence[str], *, deadline: float, semantic: bool = False
-) -> list[tuple[Op, list[str]]]:
-    """Diff two token sequences (words, lines or paragraphs) with diff-match-patch.
+    old: Sequence[str], new: Sequence[str], *, deadline: float, words: bool = False
+) -> list[tuple[Op, int]]:
+    """Diff two token sequences (words, lines or paragraphs) with diff-match-patch, as
+    runs of (op, number of tokens).
 
-    semantic=True applies dmp's semantic cleanup, which favours a few readable edits over
-    many scattered ones. Raises DiffTooComplex when the deadline (a time.time() value)
-    passes before the diff is exact.
+    words=True compares all whitespace alike and applies dmp's semantic cleanup, which
+    favours a few readable edits over many scattered ones. Raises DiffTooComplex when the
+    deadline (a time.time() value) passes before the diff is exact.
     """
-    codec = _TokenCodec(readable=semantic)
+    codec = _TokenCodec(words=words)
     old_chars, new_chars = codec.encode(old), codec.encode(new)
     differ = _Differ()
     diffs = differ.diff_main(old_chars, new_chars, False, deadline)
-    if semantic:
+    if words:
         differ.diff_cleanupSemantic(diffs)
-    return [(_DMP_OPS[op], codec.decode(chars)) for op, chars in diffs]
+    return [(_DMP_OPS[op], len(chars)) for op, chars in diffs]
 
 
 def word_diff(old: str, new: str, *, timeout: float = DIFF_TIMEOUT_SECONDS) -> list[Segment]:
@@ -391,8 +417,77 @@ def word_diff(old: str, new: str, *, timeout: float = DIFF_TIMEOUT_SECONDS) -> l
     Raises DiffTooComplex when it cannot finish exactly within timeout seconds.
     """
     check_text_size(old, new)
-    diffs = diff_tokens(tokenize(old), tokenize(new), deadline=time.time() + timeout, semantic=True)
-    return [Segment(op, "".join(tokens)) for op, tokens in diffs]
+    return _word_segments(old, new, time.time() + timeout)
+
+
+def _word_segments(old: str, new: str, deadline: float) -> list[Segment]:
+    """Align the words by what they say, then show where the spaces between them differ:
+    re-wrapping a line is a change of whitespace, never of the words around it."""
+    prefix, suffix = _unchanged_ends(old, new)
+    old_tokens = tokenize(old[prefix : len(old) - suffix])
+    new_tokens = tokenize(new[prefix : len(new) - suffix])
+    runs: list[tuple[Op, list[str]]] = [("equal", [old[:prefix]])] if prefix else []
+    i = j = 0
+    for op, count in diff_tokens(old_tokens, new_tokens, deadline=deadline, words=True):
+        if op == "delete":
+            _extend(runs, "delete", old_tokens[i : i + count])
+            i += count
+        elif op == "insert":
+            _extend(runs, "insert", new_tokens[j : j + count])
+            j += count
+        else:
+            _extend_equal(runs, old_tokens[i : i + count], new_tokens[j : j + count])
+            i, j = i + count, j + count
+    if suffix:
+        _extend(runs, "equal", [old[len(old) - suffix :]])
+    return [Segment(op, "".join(tokens)) for op, tokens in runs]
+
+
+def _unchanged_ends(old: str, new: str) -> tuple[int, int]:
+    """The lengths of the beginning and the end that two texts share, cut where a run of
+    whitespace starts or ends so that no token is split: only the rest needs tokenizing,
+    which in a long paragraph with one changed word is little."""
+    differ = diff_match_patch()
+    prefix = _whitespace_before(old, differ.diff_commonPrefix(old, new))
+    suffix = differ.diff_commonSuffix(old[prefix:], new[prefix:])
+    return prefix, len(old) - _whitespace_after(old, len(old) - suffix)
+
+
+def _whitespace_before(text: str, limit: int) -> int:
+    """Where the last run of spaces or line breaks starting before limit starts (or 0)."""
+    at = max(text.rfind(" ", 0, limit), text.rfind("\n", 0, limit))
+    while at > 0 and text[at - 1].isspace():
+        at -= 1
+    return max(at, 0)
+
+
+def _whitespace_after(text: str, start: int) -> int:
+    """Where the first run of spaces or line breaks from start on ends (or the text's end)."""
+    found = [at for at in (text.find(" ", start), text.find("\n", start)) if at >= 0]
+    at = min(found, default=len(text))
+    while at < len(text) and text[at].isspace():
+        at += 1
+    return at
+
+
+def _extend_equal(runs: list[tuple[Op, list[str]]], olds: list[str], news: list[str]) -> None:
+    """Tokens aligned as equal, where whitespace may still differ."""
+    if olds == news:
+        _extend(runs, "equal", olds)
+        return
+    for old, new in zip(olds, news, strict=True):
+        if old == new:
+            _extend(runs, "equal", [old])
+        else:
+            _extend(runs, "delete", [old])
+            _extend(runs, "insert", [new])
+
+
+def _extend(runs: list[tuple[Op, list[str]]], op: Op, tokens: list[str]) -> None:
+    if runs and runs[-1][0] == op:
+        runs[-1][1].extend(tokens)
+    else:
+        runs.append((op, list(tokens)))
 
 
 def check_text_size(*texts: str) -> None:
@@ -411,6 +506,8 @@ def check_text_size(*texts: str) -> None:
 _PAIRING_SIMILARITY = 0.25
 # Beyond this many candidate pairs in one replaced stretch, no pairing is attempted.
 _MAX_PAIRING_WORK = 2_500
+# Anchoring stretches within stretches stops at this depth; dmp aligns the rest.
+_MAX_ANCHOR_DEPTH = 8
 
 
 def diff_texts(
@@ -425,8 +522,9 @@ def diff_texts(
         raise ValueError(f"Unknown diff mode {mode!r}: use 'rendered' or 'source'.")
     check_text_size(old, new)
     deadline = time.time() + timeout
-    old_keys, old_shown = _comparable_paragraphs(old, mode)
-    new_keys, new_shown = _comparable_paragraphs(new, mode)
+    rendered: dict[str, str] = {}
+    old_keys, old_shown = _comparable_paragraphs(old, mode, rendered)
+    new_keys, new_shown = _comparable_paragraphs(new, mode, rendered)
     try:
         pairs = _align(old_keys, new_keys, deadline)
     except DiffTooComplex:
@@ -454,20 +552,82 @@ def _align(old_keys: list[str], new_keys: list[str], deadline: float) -> list[_P
     i = j = 0
     removed: list[int] = []
     added: list[int] = []
-    for op, keys in diff_tokens(old_keys, new_keys, deadline=deadline):
+    for op, count in _paragraph_ops(old_keys, new_keys, deadline):
         if op == "delete":
-            removed.extend(range(i, i + len(keys)))
-            i += len(keys)
+            removed.extend(range(i, i + count))
+            i += count
         elif op == "insert":
-            added.extend(range(j, j + len(keys)))
-            j += len(keys)
+            added.extend(range(j, j + count))
+            j += count
         else:
-            pairs.extend(_pair_replaced(removed, added, old_keys, new_keys))
-            removed, added = [], []
-            pairs.extend((i + k, j + k) for k in range(len(keys)))
-            i, j = i + len(keys), j + len(keys)
+            if removed or added:
+                pairs.extend(_pair_replaced(removed, added, old_keys, new_keys))
+                removed, added = [], []
+            pairs.extend((i + k, j + k) for k in range(count))
+            i, j = i + count, j + count
     pairs.extend(_pair_replaced(removed, added, old_keys, new_keys))
     return pairs
+
+
+def _paragraph_ops(
+    old_keys: list[str], new_keys: list[str], deadline: float, depth: int = 0
+) -> list[tuple[Op, int]]:
+    """The paragraph diff as (op, number of paragraphs). As in patience diff, paragraphs
+    found exactly once in each text anchor it, the stretches between are aligned the same
+    way, and dmp aligns what has no anchors: the cost follows the size of the changes,
+    not of the agreement."""
+    anchors = _anchors(old_keys, new_keys) if old_keys and new_keys else []
+    if not anchors or depth == _MAX_ANCHOR_DEPTH:
+        return _stretch_ops(old_keys, new_keys, deadline)
+    ops: list[tuple[Op, int]] = []
+    i = j = 0
+    for a, b in anchors:
+        if a > i or b > j:
+            ops += _paragraph_ops(old_keys[i:a], new_keys[j:b], deadline, depth + 1)
+        if ops and ops[-1][0] == "equal":
+            ops[-1] = ("equal", ops[-1][1] + 1)
+        else:
+            ops.append(("equal", 1))
+        i, j = a + 1, b + 1
+    return ops + _paragraph_ops(old_keys[i:], new_keys[j:], deadline, depth + 1)
+
+
+def _stretch_ops(old_keys: list[str], new_keys: list[str], deadline: float) -> list[tuple[Op, int]]:
+    if not old_keys and not new_keys:
+        return []
+    return diff_tokens(old_keys, new_keys, deadline=deadline)
+
+
+def _anchors(old_keys: list[str], new_keys: list[str]) -> list[tuple[int, int]]:
+    """Positions (old, new) of paragraphs found exactly once in each text, as many as can
+    be matched in order."""
+    old_counts, new_counts = Counter(old_keys), Counter(new_keys)
+    new_at = {key: j for j, key in enumerate(new_keys) if new_counts[key] == 1}
+    unique = [
+        (i, new_at[key]) for i, key in enumerate(old_keys) if old_counts[key] == 1 and key in new_at
+    ]
+    return _longest_increasing(unique)
+
+
+def _longest_increasing(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The longest subsequence of pairs whose second items increase (patience sorting)."""
+    tails: list[int] = []  # tails[k]: the least second item that ends a run of length k+1
+    ends: list[int] = []  # ends[k]: the index in pairs of that item
+    previous = [-1] * len(pairs)
+    for n, (_, second) in enumerate(pairs):
+        k = bisect.bisect_left(tails, second)
+        if k == len(tails):
+            tails.append(second)
+            ends.append(n)
+        else:
+            tails[k], ends[k] = second, n
+        previous[n] = ends[k - 1] if k else -1
+    run: list[tuple[int, int]] = []
+    n = ends[-1] if ends else -1
+    while n >= 0:
+        run.append(pairs[n])
+        n = previous[n]
+    return run[::-1]
 
 
 def _unpaired(removed: Sequence[int], added: Sequence[int]) -> list[_Pair]:
@@ -535,9 +695,7 @@ def _similarity(one: Counter[str], two: Counter[str]) -> float:
 def _paragraph_diff(old: str | None, new: str | None, deadline: float) -> ParagraphDiff:
     if old is None or new is None or old == new:
         return _whole_paragraph_diff(old, new)
-    diffs = diff_tokens(tokenize(old), tokenize(new), deadline=deadline, semantic=True)
-    segments = tuple(Segment(op, "".join(tokens)) for op, tokens in diffs)
-    return ParagraphDiff("change", old, new, segments)
+    return ParagraphDiff("change", old, new, tuple(_word_segments(old, new, deadline)))
 
 
 def _whole_paragraph_diff(old: str | None, new: str | None) -> ParagraphDiff:

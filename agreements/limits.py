@@ -28,8 +28,7 @@ def clean_text(value: object, *, field: str, limit: int, required: bool = True) 
         raise InvalidInput(f"{field.capitalize()} is required.", field)
     if len(text) > limit:
         raise TooLarge(
-            f"{field.capitalize()} is too long: {len(text):,} characters, "
-            f"the maximum is {limit:,}."
+            f"{field.capitalize()} is too long: {len(text):,} characters, the maximum is {limit:,}."
         )
     return text
 

@@ -140,21 +140,22 @@ def _merge(
 def _hunks(base: Sequence[str], other: Sequence[str], side: _Side, deadline: float) -> list[_Hunk]:
     """The stretches of base that other replaces, deletes or inserts into."""
     hunks: list[_Hunk] = []
-    position = 0
+    position = other_position = 0
     start: int | None = None
     replacement: list[str] = []
-    for op, tokens in diff_tokens(base, other, deadline=deadline):
+    for op, count in diff_tokens(base, other, deadline=deadline):
         if op == "equal":
             if start is not None:
                 hunks.append(_Hunk(start, position, tuple(replacement), side))
                 start, replacement = None, []
-            position += len(tokens)
+            position, other_position = position + count, other_position + count
             continue
         start = position if start is None else start
         if op == "delete":
-            position += len(tokens)
+            position += count
         else:
-            replacement.extend(tokens)
+            replacement.extend(other[other_position : other_position + count])
+            other_position += count
     if start is not None:
         hunks.append(_Hunk(start, position, tuple(replacement), side))
     return hunks
@@ -218,9 +219,12 @@ def overlapping_passages(base: str, a: str, b: str) -> list[str]:
 
 
 def _changed_paragraphs(paragraphs: list[str], other: str, deadline: float) -> set[int]:
-    """Indexes of the paragraphs that other replaces or deletes (all, if it cannot tell)."""
+    """Indexes of the paragraphs that other replaces or deletes (all, if it cannot tell).
+    The blank lines around a paragraph are not part of the passage."""
+    passages = [paragraph.strip() for paragraph in paragraphs]
+    others = [paragraph.strip() for paragraph in split_paragraphs(other)]
     try:
-        hunks = _hunks(paragraphs, split_paragraphs(other), "proposed", deadline)
+        hunks = _hunks(passages, others, "proposed", deadline)
     except DiffTooComplex:
         return set(range(len(paragraphs)))
     return {index for hunk in hunks for index in range(hunk.start, hunk.end)}
@@ -259,11 +263,11 @@ def _carry_origins(older: list[str], newer: list[str], origins: list[int], index
         return [index] * len(newer)
     carried: list[int] = []
     position = 0
-    for op, paragraphs in diffs:
+    for op, count in diffs:
         if op == "insert":
-            carried.extend([index] * len(paragraphs))
+            carried.extend([index] * count)
             continue
         if op == "equal":
-            carried.extend(origins[position : position + len(paragraphs)])
-        position += len(paragraphs)
+            carried.extend(origins[position : position + count])
+        position += count
     return carried

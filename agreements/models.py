@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Column, Index, Text, UniqueConstraint, text
+from sqlalchemy import Column, ForeignKey, Index, Integer, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 ROLES = ("member", "facilitator")
@@ -46,6 +46,23 @@ class User(SQLModel, table=True):
     is_admin: bool = False
     is_active: bool = True
     created_at: datetime = Field(default_factory=utcnow)
+    # Raised on sign-out and password change: every session signed before it stops working.
+    session_version: int = Field(default=0)
+
+    # flask-login's user protocol (is_active is the column above).
+    @property
+    def is_authenticated(self) -> bool:
+        """A loaded account is always signed in; anonymous visitors are not Users."""
+        return True
+
+    @property
+    def is_anonymous(self) -> bool:
+        """Never anonymous (see is_authenticated)."""
+        return False
+
+    def get_id(self) -> str:
+        """The id flask-login keeps in the session."""
+        return str(self.id)
 
 
 class Community(SQLModel, table=True):
@@ -139,7 +156,14 @@ class Version(SQLModel, table=True):
     text: str = Field(sa_column=long_text())
     text_sha256: str = Field(max_length=64)
     parent_id: int | None = Field(default=None, foreign_key="version.id")
-    proposal_id: int | None = Field(default=None, foreign_key="proposal.id")
+    proposal_id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            Integer,
+            ForeignKey("proposal.id", use_alter=True, name="fk_version_proposal_id"),
+            nullable=True,
+        ),
+    )
     adopted_by_id: int | None = Field(default=None, foreign_key="user.id")
     adopted_at: datetime = Field(default_factory=utcnow)
 

@@ -55,8 +55,7 @@ class Tally:
         """E.g. "3 of 8 people answered, 50% needed"."""
         unit = "organisations" if self.rule == "organisation" else "people"
         return (
-            f"{self.units_answered} of {self.units_total} {unit} answered, "
-            f"{self.percent}% needed"
+            f"{self.units_answered} of {self.units_total} {unit} answered, {self.percent}% needed"
         )
 
     @property
@@ -89,7 +88,9 @@ def tally_round(
             status = "stale"
         else:
             status = stance.position
-        statuses.append(ParticipantStatus(participant.user_id, participant.organisation_id, status, stance))
+        statuses.append(
+            ParticipantStatus(participant.user_id, participant.organisation_id, status, stance)
+        )
     counts = {status: 0 for status in STATUSES}
     per_org: dict[int | None, Counter[str]] = {}
     units: dict[str, bool] = {}

@@ -32,3 +32,194 @@ def corpus_dir() -> Path:
     covenant = CORPUS_DIR / "contributor-covenant"
     require_or_skip(covenant.is_dir(), f"the shared corpus is absent ({covenant})")
     return covenant
+
+
+# --- databases ---------------------------------------------------------------------------
+
+import shutil  # noqa: E402
+
+from flask.testing import FlaskClient  # noqa: E402
+from itsdangerous import URLSafeTimedSerializer  # noqa: E402
+from sqlalchemy import inspect, text  # noqa: E402
+from sqlmodel import Session  # noqa: E402
+
+from agreements import create_app  # noqa: E402
+from agreements.db import get_engine, make_engine, read_only  # noqa: E402
+from agreements.migrate import upgrade  # noqa: E402
+
+from .factories import Factory  # noqa: E402
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+TEST_SECRET = "test-secret-key-that-is-long-enough-for-production-checks"
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database file migrated once; each test gets a copy (fast, and truly fresh)."""
+    path = tmp_path_factory.mktemp("template") / "accord.sqlite"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()  # closing the last connection checkpoints the WAL into the file
+    return path
+
+
+@pytest.fixture
+def sqlite_url(sqlite_template: Path, tmp_path: Path) -> str:
+    """The URL of a fresh, migrated SQLite database for one test."""
+    path = tmp_path / "accord.sqlite"
+    shutil.copyfile(sqlite_template, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture(scope="session")
+def postgres_engine():
+    """The PostgreSQL test database, migrated once per run (mandatory in CI)."""
+    require_or_skip(bool(TEST_DATABASE_URL), "TEST_DATABASE_URL is not set (PostgreSQL tests)")
+    engine = make_engine(TEST_DATABASE_URL)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+def truncate_all(engine) -> None:
+    """Empty every table (TRUNCATE bypasses the append-only row triggers, as intended)."""
+    tables = [t for t in inspect(engine).get_table_names() if t != "alembic_version"]
+    with engine.begin() as connection:
+        quoted = ", ".join(f'"{table}"' for table in tables)
+        connection.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+def postgres_url(postgres_engine) -> str:
+    """The URL of the (emptied) PostgreSQL test database."""
+    truncate_all(postgres_engine)
+    return TEST_DATABASE_URL
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def any_db_url(request: pytest.FixtureRequest) -> str:
+    """A fresh database URL on each backend: service tests run on both."""
+    return request.getfixturevalue(f"{request.param}_url")
+
+
+@pytest.fixture
+def any_db(any_db_url: str):
+    """A session on a fresh database, on SQLite and on PostgreSQL."""
+    engine = make_engine(any_db_url)
+    with Session(engine, expire_on_commit=False) as session:
+        yield session
+    engine.dispose()
+
+
+@pytest.fixture
+def any_make(any_db: Session) -> Factory:
+    """The data factory on the `any_db` session."""
+    return Factory(any_db)
+
+
+# --- the app and its clients -------------------------------------------------------------
+
+
+class CsrfClient(FlaskClient):
+    """A test client that sends a valid CSRF token with every state-changing request."""
+
+    def open(self, *args, **kwargs):  # type: ignore[override]
+        method = str(kwargs.get("method", "GET")).upper()
+        if method not in ("GET", "HEAD", "OPTIONS"):
+            headers = dict(kwargs.pop("headers", None) or {})
+            headers.setdefault("X-CSRFToken", self.csrf_token())
+            kwargs["headers"] = headers
+        return super().open(*args, **kwargs)
+
+    def csrf_token(self) -> str:
+        """The signed form of the session's raw token, as flask-wtf's generate_csrf makes it."""
+        import hashlib
+
+        with self.session_transaction() as flask_session:
+            raw = flask_session.get("csrf_token")
+            if raw is None:
+                raw = hashlib.sha1(os.urandom(64)).hexdigest()
+                flask_session["csrf_token"] = raw
+        serializer = URLSafeTimedSerializer(self.application.secret_key, salt="wtf-csrf-token")
+        return serializer.dumps(raw)
+
+
+def make_test_app(database_url: str, **overrides):
+    """An app configured for tests on `database_url`."""
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": TEST_SECRET,
+        "DATABASE_URL": database_url,
+        "RATELIMIT_ENABLED": False,
+        **overrides,
+    }
+    return create_app(config)
+
+
+@pytest.fixture
+def app(sqlite_url: str):
+    """The application on a fresh, migrated SQLite file."""
+    application = make_test_app(sqlite_url)
+    yield application
+    get_engine(application).dispose()
+
+
+@pytest.fixture
+def db(app) -> Session:
+    """A session on the app's database.
+
+    Its transactions begin DEFERRED, so a test reading between requests never holds the
+    write lock the app's requests need; call `db.rollback()` (or commit) before reading
+    again to see what a request wrote.
+    """
+    with Session(read_only(get_engine(app)), expire_on_commit=False) as session:
+        yield session
+
+
+@pytest.fixture
+def make(db: Session) -> Factory:
+    """The data factory on the app's database."""
+    return Factory(db)
+
+
+@pytest.fixture
+def client(app) -> CsrfClient:
+    """A browser-like client that passes CSRF checks."""
+    app.test_client_class = CsrfClient
+    return app.test_client()
+
+
+@pytest.fixture
+def client_without_csrf(app) -> FlaskClient:
+    """A client that sends no CSRF token (to prove forged requests are refused)."""
+    app.test_client_class = FlaskClient
+    return app.test_client()
+
+
+@pytest.fixture
+def login():
+    """Sign a test client in as a user, the way flask-login keeps it in the session."""
+
+    def sign_in(test_client: FlaskClient, user) -> None:
+        with test_client.session_transaction() as flask_session:
+            flask_session["_user_id"] = str(user.id)
+            flask_session["_fresh"] = True
+
+    return sign_in
+
+
+@pytest.fixture(autouse=True, scope="session")
+def fast_password_hashing():
+    """Argon2 at test strength: real hashing, cheap parameters (production keeps defaults)."""
+    from argon2 import PasswordHasher
+
+    from agreements import passwords
+
+    production = passwords._hasher
+    passwords._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    yield
+    passwords._hasher = production
+

@@ -1,6 +1,6 @@
 """Decision protocols as data (protocols.py) and the engine that runs them (engine.py)."""
 
-from .engine import Facts, Move, Flow, Refusal, mermaid_diagram
+from .engine import Facts, Flow, Move, NotYourMove, Refusal, mermaid_diagram
 from .protocols import (
     CONSENT,
     LAZY_CONSENSUS,
@@ -17,9 +17,10 @@ __all__ = [
     "OBJECTION_LIFECYCLE",
     "PROTOCOLS",
     "Facts",
-    "Move",
-    "Protocol",
     "Flow",
+    "Move",
+    "NotYourMove",
+    "Protocol",
     "Refusal",
     "Transition",
     "get_protocol",

@@ -1,7 +1,8 @@
 """The engine that runs a protocol: a transitions Machine on a small flow object.
 
 transitions cannot be bound to a SQLModel row (pydantic refuses the attributes it adds), so
-`Flow` wraps any object (a Proposal or an Objection row) with a `state` attribute and exposes it to the Machine via
+`Flow` wraps any object with a `state` attribute (a Proposal or an Objection row)
+and exposes it to the Machine via
 `model_attribute`. Before a trigger fires, the engine checks the actor's roles and each
 guard itself, so a refusal is a sentence, never a bare False or a MachineError.
 """
@@ -10,7 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Protocol as TypingProtocol
+from typing import Any
+from typing import Protocol as TypingProtocol
 
 from transitions import Machine
 from transitions.extensions import GraphMachine
@@ -20,6 +22,10 @@ from .protocols import Protocol, Transition
 
 class Refusal(Exception):
     """A move the protocol does not allow now; the message is for people."""
+
+
+class NotYourMove(Refusal):
+    """A move the protocol allows now, but not to someone in the actor's roles."""
 
 
 @dataclass(frozen=True)
@@ -124,26 +130,32 @@ class Flow:
                 return candidate
         return None
 
-    def refusal(self, trigger: str, roles: Iterable[str]) -> str | None:
-        """Why `trigger` is not possible for someone with `roles`, or None if it is."""
+    def check(self, trigger: str, roles: Iterable[str]) -> Refusal | None:
+        """The refusal `trigger` would meet for someone with `roles`, or None if allowed."""
         move = self.transition(trigger)
         label = _describe(self.protocol, trigger)
         stage = self.protocol.state(self.row.state).label
         if move is None:
-            return f"Cannot {label} now: the {self.protocol.subject} is at the \u201c{stage}\u201d stage"
+            subject = self.protocol.subject
+            return Refusal(f"Cannot {label} now: the {subject} is at the \u201c{stage}\u201d stage")
         if not move.roles & set(roles):
             who = " or ".join(sorted(move.roles))
-            return f"Cannot {label}: only the {who} may do that"
+            return NotYourMove(f"Cannot {label}: only the {who} may do that")
         reasons = [reason for guard in move.guards if (reason := GUARDS[guard](self.facts))]
         if reasons:
-            return f"Cannot {label}: " + "; ".join(reasons)
+            return Refusal(f"Cannot {label}: " + "; ".join(reasons))
         return None
+
+    def refusal(self, trigger: str, roles: Iterable[str]) -> str | None:
+        """Why `trigger` is not possible for someone with `roles`, or None if it is."""
+        refused = self.check(trigger, roles)
+        return str(refused) if refused else None
 
     def fire(self, trigger: str, roles: Iterable[str], **kwargs: Any) -> Transition:
         """Make the move, or raise Refusal with the reason a person understands."""
-        reason = self.refusal(trigger, roles)
-        if reason:
-            raise Refusal(reason)
+        refused = self.check(trigger, roles)
+        if refused:
+            raise refused
         move = self.transition(trigger)
         assert move is not None  # refusal() returned None, so the move exists
         getattr(self, trigger)(**kwargs)

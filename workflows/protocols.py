@@ -144,9 +144,7 @@ CONSENT = Protocol(
             "Adopt",
             guards=("no_open_objections", "no_objecting_stances", "quorum_met"),
         ),
-        Transition(
-            "object", ("consent",), "objection", frozenset({PARTICIPANT}), "Object"
-        ),
+        Transition("object", ("consent",), "objection", frozenset({PARTICIPANT}), "Object"),
         Transition(
             "lapse",
             ("consent",),

@@ -6,11 +6,23 @@ call these and nothing below them.
 """
 
 from ._unit import USE_CASES, system_actor
-from .accounts import create_account
+from .accounts import (
+    authenticate,
+    change_password,
+    create_account,
+    request_password_reset,
+    reset_password,
+)
 from .adoption import adopt_proposal, current_version, lapse_proposal, rebase_preview
 from .communities import add_member, change_member, create_community, update_community_settings
 from .discussion import add_comment, raise_concern
 from .documents import create_agreement, import_agreement_history
+from .invitations import (
+    accept_invitation,
+    invite_member,
+    join_community,
+    pending_invitation,
+)
 from .objections import (
     confirm_resolved,
     overrule_objection,
@@ -30,35 +42,46 @@ from .proposals import (
     withdraw_proposal,
 )
 from .rounds import close_due_rounds, reconfirm_stance, register_stance
+from .tokens import create_api_token, revoke_api_token
 
 __all__ = [
     "USE_CASES",
+    "accept_invitation",
     "add_comment",
     "add_member",
     "adopt_proposal",
+    "authenticate",
     "change_member",
+    "change_password",
     "close_due_rounds",
     "confirm_resolved",
     "create_account",
     "create_agreement",
+    "create_api_token",
     "create_community",
     "current_version",
     "import_agreement_history",
+    "invite_member",
+    "join_community",
     "lapse_proposal",
     "open_comments",
     "open_consent_round",
     "open_objection_round",
     "overrule_objection",
+    "pending_invitation",
     "propose_amendment",
     "raise_concern",
     "raise_objection",
     "rebase_preview",
     "reclassify_objection",
-    "register_stance",
     "reconfirm_stance",
+    "register_stance",
     "reject_proposal",
     "reopen_objection",
+    "request_password_reset",
+    "reset_password",
     "revise_proposal",
+    "revoke_api_token",
     "submit_proposal",
     "system_actor",
     "update_community_settings",

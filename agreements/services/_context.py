@@ -96,7 +96,9 @@ class ProposalContext:
     def open_round(self, *, for_update: bool = False) -> Round | None:
         """The round currently open on this proposal, if any."""
         found = self.session.exec(
-            select(Round).where(Round.proposal_id == self.proposal.id, col(Round.closed_at).is_(None))
+            select(Round).where(
+                Round.proposal_id == self.proposal.id, col(Round.closed_at).is_(None)
+            )
         ).first()
         if found is not None and for_update:
             return lock(self.session, Round, found.id)  # type: ignore[arg-type]
@@ -116,7 +118,9 @@ class ProposalContext:
     def tally(self, round_: Round) -> Tally:
         """The count of a round against the latest revision."""
         participants = list(
-            self.session.exec(select(RoundParticipant).where(RoundParticipant.round_id == round_.id))
+            self.session.exec(
+                select(RoundParticipant).where(RoundParticipant.round_id == round_.id)
+            )
         )
         stances = list(
             self.session.exec(

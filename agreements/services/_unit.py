@@ -15,9 +15,9 @@ from typing import Any, TypeVar
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, SQLModel, select
 
-from workflows import Refusal
+from workflows import NotYourMove, Refusal
 
-from ..errors import NotFound, Refused
+from ..errors import Forbidden, NotFound, Refused
 from ..models import User
 
 USE_CASES: dict[str, Callable[..., Any]] = {}
@@ -35,6 +35,9 @@ def use_case(fn: F) -> F:
         try:
             result = fn(session, actor, **kwargs)
             session.commit()
+        except NotYourMove as refusal:
+            session.rollback()
+            raise Forbidden(str(refusal)) from refusal
         except Refusal as refusal:
             session.rollback()
             raise Refused(str(refusal)) from refusal

@@ -1,16 +1,24 @@
-"""Use cases for accounts that exist before sign-in flows: creating a person's account."""
+"""Use cases for accounts: creating one, signing in, changing and resetting the password.
+
+Sign-in and reset never say whether an address has an account (no enumeration): an unknown
+address costs the same password check as a known one, and a reset request gets the same
+answer either way.
+"""
 
 from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from .. import audit
+from .. import account_tokens, audit, mail
 from ..access import require_admin
-from ..errors import InvalidInput, Refused
+from ..errors import InvalidInput, NotAuthenticated, NotFound, Refused
 from ..limits import MAX_NAME_CHARS, clean_line
 from ..models import User
-from ..passwords import MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, hash_password
+from ..passwords import MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, hash_password, password_matches
 from ._unit import use_case
+
+# Checked when no account matches, so an unknown address takes as long as a wrong password.
+_UNKNOWN_ACCOUNT_HASH = hash_password("no account has this password")
 
 
 def clean_email(value: object) -> str:
@@ -69,4 +77,95 @@ def create_account(
         audit.Subject("user", user.id),
         {"email": user.email, "is_admin": user.is_admin},
     )
+    return user
+
+
+def authenticate(session: Session, *, email: object, password: object) -> User | None:
+    """The active account with this address and password, or None (never says which failed)."""
+    address = email.strip().lower() if isinstance(email, str) else ""
+    secret = password if isinstance(password, str) else ""
+    user = session.exec(select(User).where(User.email == address)).first() if address else None
+    if user is None or len(secret) > MAX_PASSWORD_CHARS:
+        password_matches(_UNKNOWN_ACCOUNT_HASH, secret[:MAX_PASSWORD_CHARS])
+        return None
+    if not password_matches(user.password_hash, secret) or not user.is_active:
+        return None
+    return user
+
+
+def set_password(user: User, password: object) -> None:
+    """Store a new password; every existing session of the account stops working."""
+    user.password_hash = hash_password(check_password(password))
+    user.session_version += 1
+
+
+def _account_subject(user: User) -> audit.Subject:
+    return audit.Subject("user", user.id)
+
+
+@use_case
+def change_password(
+    session: Session, actor: User | None, *, current_password: str, new_password: str
+) -> User:
+    """A signed-in person changes their password, proving they know the current one."""
+    if actor is None:
+        raise NotAuthenticated("Please sign in.")
+    user = session.get(User, actor.id)
+    if user is None or not password_matches(user.password_hash, current_password or ""):
+        raise InvalidInput("Your current password is not right.", "current_password")
+    set_password(user, new_password)
+    session.add(user)
+    audit.record(session, user, "account.password_changed", _account_subject(user))
+    return user
+
+
+@use_case
+def request_password_reset(session: Session, actor: User | None, *, email: str) -> str | None:
+    """Email a one-hour, single-use reset link if an active account has this address.
+
+    Returns the token (None when there is no such account); the caller tells the person
+    the same thing either way. Only a real request for a real account is recorded.
+    """
+    address = email.strip().lower() if isinstance(email, str) else ""
+    user = session.exec(select(User).where(User.email == address)).first() if address else None
+    if user is None or not user.is_active:
+        return None
+    token = account_tokens.make_reset_token(user)
+    audit.record(session, actor, "account.password_reset_requested", _account_subject(user))
+    link = mail.absolute_url("auth.reset_password", token=token)
+    mail.send_password_reset(user.email, user.display_name, link)
+    return token
+
+
+@use_case
+def reset_password(session: Session, actor: User | None, *, token: str, new_password: str) -> User:
+    """Set a new password from a reset link; the link dies with the old password."""
+    user = check_reset_token(session, token)
+    set_password(user, new_password)
+    session.add(user)
+    audit.record(session, user, "account.password_reset", _account_subject(user))
+    return user
+
+
+def end_sessions(session: Session, user: User) -> None:
+    """Sign the account out everywhere: every session cookie issued so far stops working.
+
+    Not a use case: sessions are not part of the community's record, so no audit event.
+    """
+    account = session.get(User, user.id)
+    if account is None:
+        return
+    account.session_version += 1
+    session.add(account)
+    session.commit()
+
+
+def check_reset_token(session: Session, token: str) -> User:
+    """The account a reset link is for, refusing expired, tampered or used links."""
+    user_id, fingerprint = account_tokens.read_reset_token(token)
+    user = session.get(User, user_id)
+    if user is None or not user.is_active:
+        raise NotFound(account_tokens.INVALID_RESET)
+    if fingerprint != account_tokens.password_fingerprint(user):
+        raise Refused("This password reset link has already been used. Ask for a new one.")
     return user

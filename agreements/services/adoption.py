@@ -55,7 +55,9 @@ def _conflict_message(current: Version, merge: MergeResult) -> str:
     )
 
 
-def _rebased_revision(ctx: ProposalContext, revision: Revision, current: Version, text: str) -> Revision:
+def _rebased_revision(
+    ctx: ProposalContext, revision: Revision, current: Version, text: str
+) -> Revision:
     rebased = Revision(
         proposal_id=ctx.proposal.id,  # type: ignore[arg-type]
         number=revision.number + 1,

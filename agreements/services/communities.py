@@ -9,9 +9,9 @@ from sqlmodel import Session, select
 from .. import audit
 from ..access import require_admin, require_facilitator
 from ..errors import InvalidInput, NotFound, Refused
-from ..limits import MAX_NAME_CHARS, MAX_DISCUSSION_CHARS, choice, clean_line, clean_text
+from ..limits import MAX_DISCUSSION_CHARS, MAX_NAME_CHARS, choice, clean_line, clean_text
 from ..models import PROTOCOLS, QUORUM_RULES, ROLES, Community, Membership, Organisation, User
-from ._unit import get_or_404, use_case
+from ._unit import get_or_404, is_system, use_case
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 
@@ -64,8 +64,13 @@ def create_community(
     quorum_percent: int = 50,
     default_round_days: int = 7,
     is_private: bool = True,
+    facilitator_id: int | None = None,
 ) -> Community:
-    """An administrator creates a community; they become its first facilitator."""
+    """An administrator creates a community and names its first facilitator.
+
+    Without `facilitator_id` the administrator becomes the facilitator (the command-line
+    system account never joins a community).
+    """
     admin = require_admin(actor)
     slug = clean_slug(slug)
     if session.exec(select(Community).where(Community.slug == slug)).first():
@@ -86,13 +91,20 @@ def create_community(
     )
     session.add(community)
     session.flush()
-    session.add(Membership(community_id=community.id, user_id=admin.id, role="facilitator"))
+    first = get_or_404(session, User, facilitator_id, "person") if facilitator_id else admin
+    if not is_system(first):
+        session.add(Membership(community_id=community.id, user_id=first.id, role="facilitator"))
     audit.record(
         session,
         admin,
         "community.created",
         _subject(community),
-        {"slug": slug, "name": community.name, "protocol": community.protocol},
+        {
+            "slug": slug,
+            "name": community.name,
+            "protocol": community.protocol,
+            "facilitator_id": None if is_system(first) else first.id,
+        },
     )
     return community
 

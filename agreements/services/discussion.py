@@ -53,7 +53,12 @@ def add_comment(
         actor,
         "comment.added",
         ctx.subject("comment", comment.id),
-        {"kind": comment.kind, "parent_id": parent_id, "body": comment.body, "anchor": comment.anchor},
+        {
+            "kind": comment.kind,
+            "parent_id": parent_id,
+            "body": comment.body,
+            "anchor": comment.anchor,
+        },
     )
     return comment
 

@@ -20,6 +20,7 @@ from ._context import ProposalContext, load_proposal
 from ._unit import get_or_404, use_case
 from .rounds import sync_rounds
 
+
 def clean_passage(ctx: ProposalContext, passage: str | None) -> str | None:
     """An optional quoted span, which must occur in the text being decided on."""
     if not passage or not passage.strip():
@@ -32,7 +33,12 @@ def clean_passage(ctx: ProposalContext, passage: str | None) -> str | None:
 
 @use_case
 def raise_objection(
-    session: Session, actor: User | None, *, proposal_id: int, reason: str, passage: str | None = None
+    session: Session,
+    actor: User | None,
+    *,
+    proposal_id: int,
+    reason: str,
+    passage: str | None = None,
 ) -> Objection:
     """A participant objects to the current text, with a required reason.
 
@@ -57,7 +63,9 @@ def raise_objection(
         ctx.flow().fire("object", ctx.roles)
         sync_rounds(ctx, "object")
         payload["state"] = ctx.proposal.state
-    audit.record(session, actor, "objection.raised", ctx.subject("objection", objection.id), payload)
+    audit.record(
+        session, actor, "objection.raised", ctx.subject("objection", objection.id), payload
+    )
     return objection
 
 
@@ -121,24 +129,35 @@ def confirm_resolved(
 ) -> Objection:
     """The objector confirms the new text resolves it (a facilitator may, with a reason)."""
     return _settle(
-        session, actor, objection_id, "confirm_resolved", reason, reason_required_for_facilitator=True
+        session,
+        actor,
+        objection_id,
+        "confirm_resolved",
+        reason,
+        reason_required_for_facilitator=True,
     )[1]
 
 
 @use_case
-def reopen_objection(session: Session, actor: User | None, *, objection_id: int, reason: str = "") -> Objection:
+def reopen_objection(
+    session: Session, actor: User | None, *, objection_id: int, reason: str = ""
+) -> Objection:
     """The objector says the new text still triggers the objection."""
     return _settle(session, actor, objection_id, "reopen", reason)[1]
 
 
 @use_case
-def withdraw_objection(session: Session, actor: User | None, *, objection_id: int, reason: str = "") -> Objection:
+def withdraw_objection(
+    session: Session, actor: User | None, *, objection_id: int, reason: str = ""
+) -> Objection:
     """The objector withdraws their objection."""
     return _settle(session, actor, objection_id, "withdraw", reason)[1]
 
 
 @use_case
-def overrule_objection(session: Session, actor: User | None, *, objection_id: int, reason: str) -> Objection:
+def overrule_objection(
+    session: Session, actor: User | None, *, objection_id: int, reason: str
+) -> Objection:
     """A facilitator rules the objection not paramount, with a required reason."""
     return _settle(session, actor, objection_id, "overrule", reason)[1]
 
@@ -148,7 +167,7 @@ def reclassify_objection(
     session: Session, actor: User | None, *, objection_id: int, reason: str = ""
 ) -> Concern:
     """The objector or a facilitator turns the objection into a non-blocking concern."""
-    ctx, objection = _settle(
+    _ctx, objection = _settle(
         session, actor, objection_id, "reclassify", reason, reason_required_for_facilitator=True
     )
     concern = Concern(

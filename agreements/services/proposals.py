@@ -68,13 +68,17 @@ def propose_amendment(
             raise InvalidInput("The base version belongs to another agreement.", "base_version")
     text = agreement_text(text)
     if text == base.text:
-        raise InvalidInput("The proposed text is the same as the base version; change something.", "text")
+        raise InvalidInput(
+            "The proposed text is the same as the base version; change something.", "text"
+        )
     proposal = Proposal(
         agreement_id=agreement.id,  # type: ignore[arg-type]
         base_version_id=base.id,  # type: ignore[arg-type]
         proposer_id=actor.id,  # type: ignore[union-attr]
         title=clean_line(title, field="title", limit=MAX_TITLE_CHARS),
-        rationale=clean_text(rationale, field="rationale", limit=MAX_DISCUSSION_CHARS, required=False),
+        rationale=clean_text(
+            rationale, field="rationale", limit=MAX_DISCUSSION_CHARS, required=False
+        ),
         protocol=community.protocol,
     )
     session.add(proposal)
@@ -99,7 +103,10 @@ def propose_amendment(
 
 
 def _move(
-    ctx: ProposalContext, trigger: str, payload: dict[str, object] | None = None, **round_options: object
+    ctx: ProposalContext,
+    trigger: str,
+    payload: dict[str, object] | None = None,
+    **round_options: object,
 ) -> Proposal:
     """Fire a protocol move, keep rounds in step, and record one event."""
     previous = ctx.proposal.state
@@ -130,7 +137,9 @@ def open_comments(session: Session, actor: User | None, *, proposal_id: int) -> 
     return _move(load_proposal(session, actor, proposal_id), "open_comments")
 
 
-def _round_options(deadline: datetime | None, quorum_percent: int | None, quorum_rule: str | None) -> dict[str, object]:
+def _round_options(
+    deadline: datetime | None, quorum_percent: int | None, quorum_rule: str | None
+) -> dict[str, object]:
     if quorum_percent is not None and not 0 <= int(quorum_percent) <= 100:
         raise InvalidInput("Quorum must be between 0 and 100 percent.", "quorum_percent")
     if quorum_rule is not None and quorum_rule not in ("person", "organisation"):
@@ -175,7 +184,9 @@ def withdraw_proposal(session: Session, actor: User | None, *, proposal_id: int)
 
 
 @use_case
-def reject_proposal(session: Session, actor: User | None, *, proposal_id: int, reason: str) -> Proposal:
+def reject_proposal(
+    session: Session, actor: User | None, *, proposal_id: int, reason: str
+) -> Proposal:
     """A facilitator rejects a proposal, with a written reason."""
     ctx = load_proposal(session, actor, proposal_id)
     reason = clean_text(reason, field="reason", limit=MAX_DISCUSSION_CHARS)
@@ -257,6 +268,8 @@ def revisions_of(session: Session, proposal: Proposal) -> list[Revision]:
     """A proposal's revisions, oldest first."""
     return list(
         session.exec(
-            select(Revision).where(Revision.proposal_id == proposal.id).order_by(col(Revision.number))
+            select(Revision)
+            .where(Revision.proposal_id == proposal.id)
+            .order_by(col(Revision.number))
         )
     )

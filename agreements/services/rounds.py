@@ -96,7 +96,9 @@ def _current_stance(session: Session, round_: Round, user: User) -> Stance | Non
 def _consent_round(ctx: ProposalContext) -> Round:
     round_ = ctx.open_round(for_update=True)
     if round_ is None or round_.kind != "consent":
-        raise Refused("There is no consent round open on this proposal; stances cannot be given now.")
+        raise Refused(
+            "There is no consent round open on this proposal; stances cannot be given now."
+        )
     eligible = ctx.session.exec(
         select(RoundParticipant).where(
             RoundParticipant.round_id == round_.id,
@@ -208,7 +210,9 @@ DEADLINE_LAPSE = "Lapsed: the deadline passed before quorum was reached."
 
 
 @use_case
-def close_due_rounds(session: Session, actor: User | None, *, now: datetime | None = None) -> list[int]:
+def close_due_rounds(
+    session: Session, actor: User | None, *, now: datetime | None = None
+) -> list[int]:
     """Act on rounds whose deadline has passed: the scheduler's one job.
 
     Lazy consensus: adopt when no objection is open. Consent: lapse when quorum is not met

@@ -1,23 +1,33 @@
-"""The pages people use (placeholder index until the web interface lands)."""
+"""The web interface: server-rendered pages that htmx enhances and that work without it.
+
+Modules by page area: pages (home, community, members), agreements (agreement, versions,
+compare, download), proposals (propose, the proposal page and its partials), actions
+(every POST on a proposal). history.py (the audit engineer's) is its own blueprint,
+registered by the app factory. responses.py decides page vs partial and shows refusals;
+forms.py turns form fields into use-case arguments; errors.py holds the friendly pages.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask
-from sqlmodel import select
+from datetime import datetime
 
-from ..db import get_session
-from ..models import Community
+from flask import Blueprint, Flask
+from htmx_flask import Htmx
 
 bp = Blueprint("web", __name__)
+htmx = Htmx()
 
 
-@bp.get("/")
-def index() -> str:
-    """List public communities."""
-    communities = get_session().exec(select(Community).where(Community.is_private == False)).all()  # noqa: E712
-    return "<h1>Accord</h1>" + "".join(f"<p>{c.name}</p>" for c in communities)
+def when(moment: datetime | None) -> str:
+    """A timestamp as people read it, always in UTC so everyone sees the same time."""
+    return f"{moment:%d %b %Y, %H:%M} UTC" if moment else ""
 
 
 def init_app(app: Flask) -> None:
-    """Register the pages."""
+    """Register the pages, the htmx request class, the error pages and template helpers."""
+    from . import actions, agreements, errors, pages, proposals  # noqa: F401  (register routes)
+
+    htmx.init_app(app)
     app.register_blueprint(bp)
+    errors.init_app(app)
+    app.add_template_filter(when, "when")

@@ -1,0 +1,98 @@
+"""Every API refusal as RFC 9457 problem details, and never an HTML page under /api/v1.
+
+Domain errors keep the message the pages show; pydantic validation errors become 422 with
+one entry per offending field; routing and HTTP errors (404, 405, 413, ...) are answered
+in the same shape, so an integrator parses one error format.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, current_app, request
+from pydantic import ValidationError
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import RequestRedirect
+
+from ..errors import DomainError, InvalidInput
+from .schemas import FieldError, Problem
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+TYPE_BASE = "https://accord.invalid/problems/"
+
+
+def problem_response(
+    status: int,
+    title: str,
+    detail: str,
+    *,
+    errors: list[FieldError] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """A problem+json response; `type` names the kind of problem by its status."""
+    problem = Problem(
+        type=f"{TYPE_BASE}{status}",
+        title=title,
+        status=status,
+        detail=detail,
+        errors=errors or [],
+    )
+    response = current_app.response_class(
+        problem.model_dump_json(), status=status, mimetype=PROBLEM_MEDIA_TYPE
+    )
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="accord"'
+    response.headers.update(headers or {})
+    return response
+
+
+def from_domain_error(error: DomainError) -> Response:
+    """A refusal from the services, with the same human message the pages show."""
+    field = getattr(error, "field", None) if isinstance(error, InvalidInput) else None
+    errors = [FieldError(field=field, message=error.message)] if field else None
+    return problem_response(error.status, error.title, error.message, errors=errors)
+
+
+def _field_name(location: tuple[Any, ...]) -> str:
+    return ".".join(str(part) for part in location) or "body"
+
+
+def from_validation_error(error: ValidationError, where: str) -> Response:
+    """422 listing each invalid field, e.g. "title: Field required"."""
+    errors = [
+        FieldError(field=_field_name(detail["loc"]), message=detail["msg"])
+        for detail in error.errors(include_url=False)
+    ]
+    summary = "; ".join(f"{e.field}: {e.message}" for e in errors[:5])
+    return problem_response(
+        422, "Invalid input", f"The {where} is not valid: {summary}.", errors=errors
+    )
+
+
+def from_http_exception(error: HTTPException) -> Response:
+    """Werkzeug's errors (unknown path, wrong method, body too large) as problems."""
+    status = error.code or 500
+    headers: dict[str, str] = {}
+    if status == 405 and getattr(error, "valid_methods", None):
+        headers["Allow"] = ", ".join(sorted(error.valid_methods))  # type: ignore[attr-defined]
+    detail = error.description or error.name
+    if status == 404:
+        detail = "There is nothing at this address in the Accord API."
+    return problem_response(status, error.name, detail, headers=headers)
+
+
+def routing_problem() -> Response | None:
+    """Answer a routing failure under /api/v1 before Flask's HTML error page would."""
+    failure = request.routing_exception
+    if isinstance(failure, RequestRedirect):
+        return None  # a missing trailing slash: let Flask redirect
+    if isinstance(failure, HTTPException) and request.path.startswith("/api/v1"):
+        return from_http_exception(failure)
+    return None
+
+
+def server_error(_error: Exception) -> Response:
+    """An unexpected failure: a problem, never a stack trace."""
+    return problem_response(
+        500, "Internal server error", "Something went wrong on our side; it has been logged."
+    )

@@ -1,0 +1,88 @@
+"""Markdown to safe HTML: the one place where people's text becomes markup.
+
+Python-Markdown passes raw HTML through unchanged, so its output is never trusted: nh3 (the
+Rust sanitiser ammonia) cleans it afterwards with an explicit allow-list. What survives is
+plain document structure: no script or style, no event handlers or style attributes, no
+htmx or data-* attributes (user text must not be able to make the page send requests), no
+images (they could track readers), and links only to http, https and mailto addresses,
+each marked rel="noopener nofollow ugc". Heading ids get an "md-" prefix so a heading can
+never take the id of an element of the page itself.
+"""
+
+from __future__ import annotations
+
+import markdown
+import nh3
+from flask import Flask
+from markupsafe import Markup
+
+MARKDOWN_EXTENSIONS = ("abbr", "def_list", "fenced_code", "tables", "sane_lists", "toc")
+HEADING_ID_PREFIX = "md-"
+LINK_REL = "noopener nofollow ugc"
+URL_SCHEMES = frozenset({"http", "https", "mailto"})
+
+ALLOWED_TAGS = frozenset(
+    {
+        *(f"h{level}" for level in range(1, 7)),
+        "p", "br", "hr", "blockquote", "pre", "code", "kbd", "samp",
+        "strong", "em", "b", "i", "s", "del", "ins", "mark", "sub", "sup", "small",
+        "ul", "ol", "li", "dl", "dt", "dd",
+        "table", "thead", "tbody", "tfoot", "tr", "th", "td", "caption",
+        "a", "abbr", "q", "cite",
+    }
+)  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    **{f"h{level}": {"id"} for level in range(1, 7)},
+    "a": {"href", "title"},
+    "abbr": {"title"},
+    "ol": {"start"},
+    "th": {"colspan", "rowspan"},
+    "td": {"colspan", "rowspan"},
+}
+# Elements whose content is dropped with them, not shown as text.
+DROPPED_WITH_CONTENT = frozenset({"script", "style", "template", "iframe", "object", "noscript"})
+
+
+def _toc_slug(value: str, separator: str) -> str:
+    """Heading ids as toc makes them, prefixed so they cannot clash with the page's ids."""
+    from markdown.extensions.toc import slugify_unicode
+
+    return HEADING_ID_PREFIX + slugify_unicode(value, separator)
+
+
+def _only_prefixed_ids(tag: str, attribute: str, value: str) -> str | None:
+    """Keep an id only if Markdown made it (prefixed), so raw HTML cannot clobber page ids."""
+    if attribute == "id" and not value.startswith(HEADING_ID_PREFIX):
+        return None
+    return value
+
+
+def sanitise_html(html: str) -> str:
+    """Clean an HTML fragment down to the allow-list (used on every Markdown conversion)."""
+    return nh3.clean(
+        html,
+        tags=set(ALLOWED_TAGS),
+        clean_content_tags=set(DROPPED_WITH_CONTENT),
+        attributes={tag: set(names) for tag, names in ALLOWED_ATTRIBUTES.items()},
+        url_schemes=set(URL_SCHEMES),
+        link_rel=LINK_REL,
+        attribute_filter=_only_prefixed_ids,
+        strip_comments=True,
+    )
+
+
+def render_markdown(text: str | None) -> Markup:
+    """People's Markdown as sanitised HTML, safe to put in any page."""
+    if not text:
+        return Markup("")
+    converter = markdown.Markdown(
+        extensions=list(MARKDOWN_EXTENSIONS),
+        extension_configs={"toc": {"slugify": _toc_slug, "permalink": False}},
+        output_format="html",
+    )
+    return Markup(sanitise_html(converter.convert(text)))
+
+
+def init_app(app: Flask) -> None:
+    """Register the `markdown` template filter (`{{ text|markdown }}`)."""
+    app.add_template_filter(render_markdown, "markdown")

@@ -1,0 +1,131 @@
+"""History pages and decision records: who did what, when, and proof nothing was changed.
+
+Each history page (a community's, an agreement's, a proposal's) lists its audit events
+newest first, fifty to a page, filtered by action and person through the query string, so
+a filtered view is a link people can share. Every page carries the "verified" badge: the
+whole chain is recomputed once per request. Decision records come as a page, Markdown and
+JSON; each says the chain head at the moment it was made (see agreements.records).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, Response, g, render_template, request
+
+from .. import audit
+from ..auth import current_actor
+from ..db import get_session
+from ..diffing import diff_texts
+from ..event_log import event_page
+from ..record_builder import build_record
+from ..services import queries
+from ..services._context import load_proposal
+
+history_bp = Blueprint("history", __name__)
+
+
+def verification() -> audit.Verification:
+    """The chain's verification, computed at most once per request."""
+    if "audit_verification" not in g:
+        g.audit_verification = audit.verify_chain(get_session())
+    return g.audit_verification  # type: ignore[no-any-return]
+
+
+def _history(scope: str, scope_id: int, heading: str, **context: object) -> str:
+    actor_id = request.args.get("person", type=int)
+    events = event_page(
+        get_session(),
+        scope=scope,
+        scope_id=scope_id,
+        action=request.args.get("action") or None,
+        actor_id=actor_id,
+        page=request.args.get("page", 1, type=int),
+    )
+    return render_template(
+        "history/history.html",
+        heading=heading,
+        events=events,
+        action=request.args.get("action", ""),
+        person=actor_id,
+        verification=verification(),
+        **context,
+    )
+
+
+@history_bp.get("/c/<slug>/history")
+def community_history(slug: str) -> str:
+    """Everything that happened in a community."""
+    community = queries.community_by_slug(get_session(), current_actor(), slug)
+    return _history("community_id", community.id, community.name, community=community)  # type: ignore[arg-type]
+
+
+@history_bp.get("/c/<slug>/a/<agreement_slug>/history")
+def agreement_history(slug: str, agreement_slug: str) -> str:
+    """Everything that happened to one agreement and its proposals."""
+    session = get_session()
+    community = queries.community_by_slug(session, current_actor(), slug)
+    agreement = queries.agreement_by_slug(session, community, agreement_slug)
+    return _history(
+        "agreement_id",
+        agreement.id,
+        agreement.title,
+        community=community,
+        agreement=agreement,  # type: ignore[arg-type]
+    )
+
+
+@history_bp.get("/p/<int:proposal_id>/history")
+def proposal_history(proposal_id: int) -> str:
+    """Everything that happened to one proposal, from its first text to its outcome."""
+    ctx = load_proposal(get_session(), current_actor(), proposal_id, for_update=False)
+    return _history(
+        "proposal_id",
+        proposal_id,
+        ctx.proposal.title,
+        community=ctx.community,
+        agreement=ctx.agreement,
+        proposal=ctx.proposal,
+    )
+
+
+@history_bp.get("/c/<slug>/a/<agreement_slug>/v/<int:number>/record")
+def decision_record(slug: str, agreement_slug: str, number: int) -> str:
+    """The decision record of an adopted version, as a page."""
+    session = get_session()
+    record = build_record(session, current_actor(), slug, agreement_slug, number)
+    agreement = queries.agreement_by_slug(
+        session, queries.community_by_slug(session, current_actor(), slug), agreement_slug
+    )
+    base = queries.version_by_number(session, agreement, record.base_version)
+    adopted = queries.version_by_number(session, agreement, number)
+    return render_template(
+        "history/record.html",
+        record=record,
+        slug=slug,
+        agreement_slug=agreement_slug,
+        diff=diff_texts(base.text, adopted.text),
+        verification=verification(),
+    )
+
+
+@history_bp.get("/c/<slug>/a/<agreement_slug>/v/<int:number>/record.<fmt>")
+def decision_record_download(slug: str, agreement_slug: str, number: int, fmt: str) -> Response:
+    """The decision record as a Markdown or JSON file to keep."""
+    if fmt not in ("md", "json"):
+        return Response("Records download as .md or .json.", 404, mimetype="text/plain")
+    record = build_record(get_session(), current_actor(), slug, agreement_slug, number)
+    body, mimetype = (
+        (record.to_markdown(), "text/markdown")
+        if fmt == "md"
+        else (record.to_json(), "application/json")
+    )
+    filename = f"{slug}-{agreement_slug}-v{number}-decision-record.{fmt}"
+    return Response(
+        body,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def init_app(app: Flask) -> None:
+    """Register the history pages and decision records."""
+    app.register_blueprint(history_bp)

@@ -1,0 +1,84 @@
+"""Home, community home and the members page."""
+
+from __future__ import annotations
+
+from flask import Response, request, url_for
+
+from .. import services
+from ..auth import current_actor
+from ..db import get_session
+from ..models import ROLES
+from ..services import queries
+from . import bp, forms
+from .responses import perform, render
+
+
+@bp.get("/")
+def index() -> Response:
+    """The communities this person can read."""
+    communities = queries.visible_communities(get_session(), current_actor())
+    return render("index.html", "partials/index.html", communities=communities)
+
+
+def _community_page(slug: str, **extra: object) -> Response:
+    session, actor = get_session(), current_actor()
+    community = queries.community_by_slug(session, actor, slug)
+    return render(
+        "community.html",
+        "partials/community.html",
+        community=community,
+        agreements=queries.agreements_of(session, community),
+        open_proposals={
+            agreement.id: queries.proposals_of(session, agreement, open_only=True)
+            for agreement in queries.agreements_of(session, community)
+        },
+        needs=queries.needs_me(session, actor, community),
+        decisions=queries.recent_decisions(session, community),
+        **extra,
+    )
+
+
+@bp.get("/c/<slug>")
+def community(slug: str) -> Response:
+    """A community's agreements, what needs me, and recent decisions."""
+    return _community_page(slug)
+
+
+def _members_page(slug: str, **extra: object) -> Response:
+    session, actor = get_session(), current_actor()
+    community = queries.community_by_slug(session, actor, slug)
+    return render(
+        "members.html",
+        "partials/members.html",
+        community=community,
+        members=queries.members_of(session, actor, community),
+        roles=ROLES,
+        **extra,
+    )
+
+
+@bp.get("/c/<slug>/members")
+def members(slug: str) -> Response:
+    """Members, roles and organisations (facilitators only)."""
+    return _members_page(slug)
+
+
+@bp.post("/c/<slug>/members/<int:user_id>")
+def change_member(slug: str, user_id: int) -> Response:
+    """A facilitator changes a member's role or organisation."""
+    session, actor = get_session(), current_actor()
+    community = queries.community_by_slug(session, actor, slug)
+    form = request.form
+    return perform(
+        lambda: services.change_member(
+            session,
+            actor,
+            community_id=community.id,
+            user_id=user_id,
+            role=forms.text(form, "role"),
+            organisation=forms.optional_text(form, "organisation"),
+        ),
+        success="The membership is updated.",
+        location=url_for("web.members", slug=slug),
+        show=lambda **extra: _members_page(slug, failed_user=user_id, **extra),
+    )

@@ -1,0 +1,168 @@
+"""Proposing an amendment (with a live preview) and the proposal page with its partials."""
+
+from __future__ import annotations
+
+from flask import Response, request, url_for
+
+from .. import services
+from ..auth import current_actor
+from ..db import get_session
+from ..diffing import TextDiff, diff_texts
+from ..errors import DomainError
+from ..models import Agreement, Community
+from ..services import queries
+from ..services.documents import agreement_text
+from ..tally import STATUS_LABELS
+from . import bp, forms
+from .responses import perform, render
+
+
+def _load(slug: str, agreement_slug: str) -> tuple[Community, Agreement]:
+    session = get_session()
+    community = queries.community_by_slug(session, current_actor(), slug)
+    return community, queries.agreement_by_slug(session, community, agreement_slug)
+
+
+def _preview(base_text: str, text: str) -> tuple[str | None, TextDiff | None, DomainError | None]:
+    """The proposed text checked as the service will check it, and its diff against the base."""
+    if not text.strip():
+        return None, None, None
+    try:
+        text = agreement_text(text)
+    except DomainError as error:
+        return None, None, error
+    return text, diff_texts(base_text, text), None
+
+
+def _propose_page(
+    slug: str, agreement_slug: str, *, with_preview: bool = False, **extra: object
+) -> Response:
+    session = get_session()
+    community, agreement = _load(slug, agreement_slug)
+    base = services.current_version(session, agreement.id)  # type: ignore[arg-type]
+    typed = request.form.get("text") if request.method == "POST" else None
+    text = base.text if typed is None else typed
+    preview_text, preview_diff, preview_error = (
+        _preview(base.text, text) if with_preview else (None, None, None)
+    )
+    return render(
+        "propose.html",
+        "partials/preview.html" if with_preview else "partials/propose.html",
+        community=community,
+        agreement=agreement,
+        base=base,
+        text=text,
+        preview_text=preview_text,
+        preview_diff=preview_diff,
+        preview_error=preview_error,
+        form=request.form,  # the preview and a refusal keep title and rationale as typed
+        **extra,
+    )
+
+
+@bp.get("/c/<slug>/a/<agreement_slug>/propose")
+def propose(slug: str, agreement_slug: str) -> Response:
+    """The amendment editor, starting from the current text."""
+    return _propose_page(slug, agreement_slug)
+
+
+@bp.post("/c/<slug>/a/<agreement_slug>/preview")
+def preview(slug: str, agreement_slug: str) -> Response:
+    """The rendered text and its diff against the base (htmx, debounced, as people type)."""
+    return _propose_page(slug, agreement_slug, with_preview=True)
+
+
+@bp.post("/c/<slug>/a/<agreement_slug>/propose")
+def submit_amendment(slug: str, agreement_slug: str) -> Response:
+    """Create the proposal (or, with the Preview button and no JavaScript, show the preview)."""
+    if request.form.get("intent") == "preview":
+        return _propose_page(slug, agreement_slug, with_preview=True)
+    session, actor = get_session(), current_actor()
+    _community, agreement = _load(slug, agreement_slug)
+    form = request.form
+    created: list[int] = []
+
+    def create() -> None:
+        proposal = services.propose_amendment(
+            session,
+            actor,
+            agreement_id=agreement.id,
+            title=forms.text(form, "title"),
+            rationale=forms.text(form, "rationale"),
+            text=forms.text(form, "text"),
+            base_version_id=forms.optional_int(form, "base_version_id", "The base version"),
+        )
+        created.append(proposal.id)
+
+    response = perform(
+        create,
+        success="Your proposal is submitted. A facilitator will open it for comments.",
+        location=url_for("web.community", slug=slug),
+        show=lambda **extra: _propose_page(slug, agreement_slug, **extra),
+    )
+    if created:  # the form is a plain post (no htmx), so success is always a redirect
+        response.headers["Location"] = url_for("web.proposal", proposal_id=created[0])
+    return response
+
+
+def proposal_page(
+    proposal_id: int, partial: str = "partials/proposal.html", **extra: object
+) -> Response:
+    """The proposal page (or one of its partials) with every diff it shows."""
+    session, actor = get_session(), current_actor()
+    detail = queries.proposal_detail(session, actor, proposal_id)
+    view = forms.diff_view(request.args.get("view"))
+    latest = detail.latest
+    previous = {r.number: r for r in detail.revisions}
+    stale_from = detail.revision(detail.my_stance.revision_id) if detail.my_stance else None
+    return render(
+        "proposal.html",
+        partial,
+        d=detail,
+        community=detail.ctx.community,
+        agreement=detail.ctx.agreement,
+        view=view,
+        diff=diff_texts(
+            detail.base.text, latest.text, mode="source" if view == "source" else "rendered"
+        ),
+        revision_diffs={
+            r.number: diff_texts(previous[r.number - 1].text, r.text)
+            for r in detail.revisions
+            if r.number > 1
+        },
+        stale_diff=(
+            diff_texts(stale_from.text, latest.text)
+            if stale_from is not None and detail.my_status == "stale"
+            else None
+        ),
+        status_labels=STATUS_LABELS,
+        **extra,
+    )
+
+
+@bp.get("/p/<int:proposal_id>")
+def proposal(proposal_id: int) -> Response:
+    """State, what happens next, the diff, discussion, objections, the round and controls."""
+    return proposal_page(proposal_id)
+
+
+@bp.get("/p/<int:proposal_id>/diff")
+def proposal_diff(proposal_id: int) -> Response:
+    """The proposal's diff in another layout (htmx swaps just the diff)."""
+    return proposal_page(proposal_id, "partials/proposal_diff.html")
+
+
+@bp.get("/p/<int:proposal_id>/tally")
+def tally(proposal_id: int) -> Response:
+    """The live tally of the open round (htmx polls it)."""
+    return proposal_page(proposal_id, "partials/tally.html")
+
+
+def act(proposal_id: int, action: object, success: str) -> Response:
+    """Run a proposal action and answer with the proposal page or its partial."""
+    return perform(
+        action,  # type: ignore[arg-type]
+        success=success,
+        location=url_for("web.proposal", proposal_id=proposal_id),
+        show=lambda **extra: proposal_page(proposal_id, **extra),
+    )

@@ -1,0 +1,99 @@
+"""The one place that decides how a page answers: a full page or an htmx partial, and how
+a refusal (a DomainError) is shown.
+
+The rule, used by every view:
+
+- A GET renders the page template, or, for an htmx request (`request.htmx`), only its
+  partial; both share one template, so a swap and a reload always agree. Every such
+  response carries `Vary: HX-Request`.
+- A successful POST: without JavaScript, the outcome is flashed and the browser is
+  redirected (303) to the page, so reloading never repeats an action; under htmx, the
+  partial is re-rendered with the outcome as a notice in it.
+- A refused POST (409, 422, 413, 403 ...): the same page or partial is re-rendered with
+  the message next to the form that caused it and the person's input kept. A full page
+  answers with the refusal's own status (so nothing is mistaken for success); under htmx
+  the status is 200, because htmx 2 does not swap 4xx responses and the message must be
+  seen where the person is looking. The `X-Accord-Status` header carries the real status.
+- Anonymous people who try to act are sent to sign in and brought back afterwards.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import Response, flash, make_response, redirect, render_template, request, url_for
+
+from ..db import get_session
+from ..errors import DomainError, NotAuthenticated
+
+Renderer = Callable[..., Response]
+
+
+def is_htmx() -> bool:
+    """Whether this request was sent by htmx (and so wants a partial)."""
+    return bool(getattr(request, "htmx", False))
+
+
+def form_name() -> str:
+    """Which form was submitted: its endpoint, refined by the ids and action in the address,
+    so a page can show a refusal next to exactly that form."""
+    name = (request.endpoint or "").rsplit(".", 1)[-1]
+    for key in ("objection_id", "user_id", "trigger", "closing"):
+        if key in (request.view_args or {}):
+            name += f"-{request.view_args[key]}"  # type: ignore[index]
+    return name
+
+
+def render(
+    page: str, partial: str, *, error: DomainError | None = None, **context: Any
+) -> Response:
+    """Render the full page or, for htmx, its partial; a refusal sets the status (see above)."""
+    status = 200
+    if error is not None and not is_htmx():
+        status = error.status
+    template = partial if is_htmx() else page
+    context.setdefault("form", request.form if error else {})  # a refused form keeps its input
+    response = make_response(
+        render_template(
+            template, error=error, error_form=form_name() if error else None, **context
+        ),
+        status,
+    )
+    response.vary.add("HX-Request")
+    if error is not None:
+        response.headers["X-Accord-Status"] = str(error.status)
+    return response
+
+
+def sign_in_redirect() -> Response:
+    """Send an anonymous person to sign in, returning here afterwards."""
+    target = request.referrer if request.method != "GET" and request.referrer else request.full_path
+    location = url_for("auth.sign_in", next=target)
+    if is_htmx():
+        response = make_response("", 200)
+        response.headers["HX-Redirect"] = location
+        return response
+    return redirect(location, 303)
+
+
+def perform(
+    action: Callable[[], object], *, success: str, location: str, show: Renderer
+) -> Response:
+    """Run one use case for a POST and answer as the module docstring says.
+
+    `show(**extra)` renders the page (or partial) the form belongs to; it is called with
+    `error=` after a refusal and with `notice=` after success under htmx.
+    """
+    try:
+        action()
+    except NotAuthenticated:
+        return sign_in_redirect()
+    except DomainError as error:
+        get_session().expire_all()
+        return show(error=error)
+    get_session().expire_all()
+    if is_htmx():
+        return show(notice=success)
+    flash(success, "success")
+    return redirect(location, 303)

@@ -1,0 +1,52 @@
+"""Property-based fuzzing of every operation against the live app (no network: WSGI in-process).
+
+schemathesis generates requests from the OpenAPI document; each must get an answer that is
+not a server error and that matches the schema documented for its status code. It runs as a
+facilitator of the demo community, so writes reach the services' rules and not only 401s.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error, response_schema_conformance
+from sqlmodel import Session, select
+
+from agreements import services
+from agreements.api.spec import openapi_document
+from agreements.db import get_engine
+from agreements.demo import PEOPLE, seed_demo
+from agreements.models import User
+from tests.conftest import make_test_app
+
+
+@pytest.fixture(scope="module")
+def demo_app(tmp_path_factory, sqlite_template):
+    """One demo-seeded app for the whole module (seeding per example would be far too slow)."""
+    path = tmp_path_factory.mktemp("fuzz") / "accord.sqlite"
+    shutil.copyfile(sqlite_template, path)
+    app = make_test_app(f"sqlite:///{path}")
+    with Session(get_engine(app), expire_on_commit=False) as session:
+        seed_demo(session)
+        facilitator = session.exec(select(User).where(User.email == PEOPLE[0][0])).one()
+        _row, token = services.create_api_token(session, facilitator, name="fuzz")
+    app.config["FUZZ_TOKEN"] = token
+    yield app
+    get_engine(app).dispose()
+
+
+# The document /api/v1/openapi.json serves (test_openapi.py proves they are the same).
+schema = schemathesis.openapi.from_dict(openapi_document())
+
+
+@schema.parametrize()
+@settings(max_examples=15, derandomize=True, deadline=None, suppress_health_check=list(HealthCheck))
+def test_every_operation_answers_within_its_schema(case, demo_app):
+    case.call_and_validate(
+        app=demo_app,  # in-process WSGI calls, never the network
+        headers={"Authorization": f"Bearer {demo_app.config['FUZZ_TOKEN']}"},
+        checks=[not_a_server_error, response_schema_conformance],
+    )

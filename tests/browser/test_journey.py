@@ -1,0 +1,191 @@
+"""A whole decision in a real browser, with JavaScript (htmx) and again without it.
+
+A member proposes an amendment to the demo agreement, others comment and object, the
+proposer revises integrating the objection, the objector confirms it resolved, everyone
+consents, the facilitator adopts, and the new version shows in the history with its diff.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from agreements.demo import PEOPLE
+
+from .conftest import sign_in
+
+pytestmark = pytest.mark.browser
+
+FACILITATOR, PROPOSER, OBJECTOR = PEOPLE[0][0], PEOPLE[1][0], PEOPLE[2][0]
+AGREEMENT = "/c/climate-litigators/a/community-agreement"
+FIRST_TEXT = "## Buddies\nEvery new member gets a buddy."
+REVISED_TEXT = "## Buddies\nEvery new member is offered a buddy for their first three months."
+
+
+class Journey:
+    """One browser context per person, all with JavaScript on or all with it off."""
+
+    def __init__(self, browser, base_url: str, *, javascript: bool, screenshot) -> None:
+        self.browser, self.base_url, self.javascript = browser, base_url, javascript
+        self.screenshot = screenshot
+        self.pages: dict[str, object] = {}
+        self.proposal_url = ""
+
+    def as_(self, email: str):
+        """The signed-in page of this person (signing in on first use)."""
+        if email not in self.pages:
+            context = self.browser.new_context(java_script_enabled=self.javascript)
+            page = context.new_page()
+            page.on("dialog", lambda dialog: dialog.accept())  # data-confirm dialogs
+            sign_in(page, self.base_url, email)
+            self.pages[email] = page
+        return self.pages[email]
+
+    def open_proposal(self, email: str):
+        """The person's page, on the proposal."""
+        page = self.as_(email)
+        page.goto(self.proposal_url)
+        return page
+
+    def control(
+        self, page, summary: str, button: str, fields: dict[str, str] | None = None
+    ) -> None:
+        """Open a folded control, fill it, press its button and wait for the outcome."""
+        page.locator("summary", has_text=summary).first.click()
+        for selector, value in (fields or {}).items():
+            page.locator(selector).fill(value)
+        form = page.locator("form", has=page.get_by_role("button", name=button, exact=True))
+        confirm = form.locator("input[name=confirm]")
+        if not self.javascript and confirm.count():
+            confirm.check()  # without JavaScript the checkbox is the confirmation
+        page.get_by_role("button", name=button, exact=True).click()
+
+    def expect_notice(self, page, text: str) -> None:
+        """The outcome of the last action is shown (flash after redirect, or htmx notice)."""
+        expect(page.locator(".flash-success").first).to_contain_text(text)
+
+    def name(self, what: str) -> str:
+        """A screenshot name for this variant."""
+        return f"{what}-{'js' if self.javascript else 'nojs'}"
+
+    def close(self) -> None:
+        """Close every person's browser context."""
+        for page in self.pages.values():
+            page.context.close()
+
+
+def propose(journey: Journey) -> None:
+    """Inès proposes an amendment, checking the preview shows the change first."""
+    page = journey.as_(PROPOSER)
+    page.goto(journey.base_url + AGREEMENT)
+    journey.screenshot(page, journey.name("agreement"))
+    page.get_by_role("link", name="Propose an amendment").click()
+    page.get_by_label("Title").fill("Offer every new member a buddy")
+    page.get_by_label("Why this change?").fill("New members feel lost at first.")
+    editor = page.locator("#text")
+    editor.fill(editor.input_value() + "\n" + FIRST_TEXT + "\n")
+    if journey.javascript:
+        editor.press("End")  # typing fires the debounced live preview
+    else:
+        page.get_by_role("button", name="Preview the changes").click()
+    expect(page.locator("#preview .diff-inline ins.diff-ins").last).to_contain_text("buddy")
+    journey.screenshot(page, journey.name("propose"))
+    page.get_by_role("button", name="Submit the proposal").click()
+    expect(
+        page.get_by_role("heading", level=1, name="Offer every new member a buddy")
+    ).to_be_visible()
+    journey.proposal_url = page.url
+
+
+def discuss_and_object(journey: Journey) -> None:
+    """Comments open, Jonas comments, the objection round opens, Jonas objects."""
+    page = journey.open_proposal(FACILITATOR)
+    journey.control(page, "Open comments", "Open comments")
+    journey.expect_notice(page, "Comments are open.")
+    page = journey.open_proposal(OBJECTOR)
+    page.locator("#comment-body-new").fill("Who finds the buddies?")
+    page.get_by_role("button", name="Post the comment").click()
+    journey.expect_notice(page, "Your comment is posted.")
+    page = journey.open_proposal(FACILITATOR)
+    journey.control(page, "Open the objection round", "Open the objection round")
+    journey.expect_notice(page, "The objection round is open.")
+    page = journey.open_proposal(OBJECTOR)
+    journey.control(
+        page,
+        "Raise an objection",
+        "Raise the objection",
+        {"#objection-reason": "'Gets a buddy' promises what we cannot always deliver."},
+    )
+    journey.expect_notice(page, "Your objection is raised.")
+
+
+def integrate(journey: Journey) -> None:
+    """Inès revises citing the objection; Jonas confirms it is resolved."""
+    page = journey.open_proposal(PROPOSER)
+    page.locator("summary", has_text="Revise the text").click()
+    editor = page.locator("#revise-text")
+    editor.fill(editor.input_value().replace(FIRST_TEXT, REVISED_TEXT))
+    page.locator("#revise-note").fill("Offered, not promised.")
+    page.locator("input[name=integrates]").first.check()
+    page.get_by_role("button", name="Post the new revision").click()
+    journey.expect_notice(page, "Your new revision is posted.")
+    page = journey.open_proposal(OBJECTOR)
+    expect(page.locator("article.objection .badge")).to_have_text("Being integrated")
+    journey.control(page, "Confirm it is resolved", "Confirm it is resolved")
+    journey.expect_notice(page, "You confirmed the objection is resolved.")
+    journey.screenshot(page, journey.name("proposal-objection"))
+
+
+def consent_and_adopt(journey: Journey) -> None:
+    """The consent round opens, everyone consents, the facilitator adopts."""
+    page = journey.open_proposal(FACILITATOR)
+    journey.control(page, "Open the consent round", "Open the consent round")
+    journey.expect_notice(page, "The consent round is open.")
+    for email, _name, _role, _org in PEOPLE:
+        page = journey.open_proposal(email)
+        page.locator("#position-consent").check()
+        page.get_by_role("button", name="Record my stance").click()
+        journey.expect_notice(page, "Your stance is recorded.")
+    page = journey.open_proposal(FACILITATOR)
+    expect(page.locator(".count-consent .count-number")).to_have_text(str(len(PEOPLE)))
+    journey.screenshot(page, journey.name("proposal-consent"))
+    journey.control(
+        page,
+        "Adopt this text as version 4",
+        "Adopt this text as version 4",
+        {"#outcome_statement": "Adopted by consent of all after one objection was integrated."},
+    )
+    journey.expect_notice(page, "Adopted")
+    expect(page.locator(".status-panel .badge")).to_have_text("Adopted")
+
+
+def check_history(journey: Journey) -> None:
+    """Version 4 is in the history, and its diff shows the integrated wording."""
+    page = journey.as_(FACILITATOR)
+    page.goto(journey.base_url + AGREEMENT)
+    history = page.locator("ol.history")
+    expect(history).to_contain_text("Version 4")
+    expect(history).to_contain_text("Offer every new member a buddy")
+    expect(page.locator(".agreement-text")).to_contain_text(
+        "offered a buddy for their first three months"
+    )
+    history.locator("li").first.get_by_role("link", name="what changed").click()
+    expect(page).to_have_url(re.compile(r"compare\?from=3&to=4"))
+    expect(page.locator(".diff-inline ins.diff-ins").last).to_contain_text("three months")
+    journey.screenshot(page, journey.name("compare"))
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["with-js", "without-js"])
+def test_a_whole_decision(browser, live_server, screenshot, javascript):
+    """Propose, discuss, object, integrate, consent, adopt, and find it in the history."""
+    journey = Journey(browser, live_server, javascript=javascript, screenshot=screenshot)
+    try:
+        propose(journey)
+        discuss_and_object(journey)
+        integrate(journey)
+        consent_and_adopt(journey)
+        check_history(journey)
+    finally:
+        journey.close()

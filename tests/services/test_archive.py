@@ -1,0 +1,146 @@
+"""Export, import and decision records: the history leaves Accord intact and provable.
+
+A community's archive, imported into an empty database, verifies to the very head hash it
+was exported at; it carries nothing of the other communities on the instance but sealed
+hashes. The demo's decision record says exactly what its audit events say.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import asdict
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session, col, select
+
+from agreements import archive, audit, services
+from agreements.canonical import sha256_text
+from agreements.db import make_engine
+from agreements.demo import V3, seed_demo
+from agreements.errors import InvalidInput, NotFound, Refused
+from agreements.models import AuditEvent, Proposal, User, Version
+from agreements.record_builder import build_record
+
+DEMO = "climate-litigators"
+SECRET = "A private worry of another community"
+
+
+@pytest.fixture
+def instance(db: Session, make) -> Session:
+    """The demo, plus a second, private community whose discussion must never leak."""
+    seed_demo(db)
+    other = make.community(members=1, private=True)
+    proposal = make.proposal(other, stage="comment")
+    services.add_comment(db, other.members[0], proposal_id=proposal.id, body=SECRET)
+    return db
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def empty_db(request: pytest.FixtureRequest, sqlite_template: Path, tmp_path: Path):
+    """A session on a second, empty database (beside the app's), on each backend."""
+    if request.param == "postgres":
+        url = request.getfixturevalue("postgres_url")
+    else:
+        shutil.copyfile(sqlite_template, tmp_path / "restored.sqlite")
+        url = f"sqlite:///{tmp_path / 'restored.sqlite'}"
+    engine = make_engine(url)
+    with Session(engine, expire_on_commit=False) as session:
+        yield session
+    engine.dispose()
+
+
+def test_an_imported_archive_verifies_to_the_same_head(
+    instance: Session, empty_db: Session
+) -> None:
+    exported = archive.export_community(instance, DEMO)
+    assert exported["head_hash"] == audit.verify_chain(instance).head_hash
+    archive.import_archive(empty_db, json.loads(archive.dump_archive(exported)))
+    result = audit.verify_chain(empty_db)
+    assert result.ok, result.message
+    assert result.head_hash == exported["head_hash"]
+    assert result.count == audit.count_events(instance)
+    assert result.sealed == sum(1 for event in exported["events"] if "action" not in event)
+    assert empty_db.exec(select(Version.text).order_by(col(Version.id))).all()[-1] == V3
+    assert len(empty_db.exec(select(Proposal)).all()) == 4
+    before, after = (
+        asdict(build_record(session, _member(session), DEMO, "community-agreement", 3))
+        for session in (instance, empty_db)
+    )
+    assert {**before, "generated_at": None} == {**after, "generated_at": None}
+
+
+def test_an_archive_carries_no_other_community_and_no_secrets(instance: Session) -> None:
+    dumped = archive.dump_archive(archive.export_community(instance, DEMO))
+    assert SECRET not in dumped
+    assert "password_hash" not in dumped
+    outsiders = instance.exec(select(User.email).where(col(User.email).endswith("@example.org")))
+    assert not [email for email in outsiders if email in dumped]  # the other community's people
+
+
+def test_a_tampered_archive_is_refused_and_nothing_is_imported(
+    instance: Session, empty_db: Session
+) -> None:
+    exported = json.loads(archive.dump_archive(archive.export_community(instance, DEMO)))
+    objection = next(e for e in exported["events"] if e.get("action") == "objection.raised")
+    objection["payload"] = json.dumps({"reason": "I never said that.", "passage": None})
+    with pytest.raises(InvalidInput, match="does not verify"):
+        archive.import_archive(empty_db, exported)
+    assert audit.count_events(empty_db) == 0
+
+
+def test_import_refuses_a_database_that_is_not_empty(instance: Session) -> None:
+    with pytest.raises(Refused, match="not empty"):
+        archive.import_archive(instance, archive.export_community(instance, DEMO))
+
+
+def _member(session: Session) -> User:
+    return session.exec(select(User).where(User.email == "jonas@demo.accord")).one()
+
+
+def _events(session: Session, proposal_id: int, action: str) -> list[AuditEvent]:
+    query = select(AuditEvent).where(
+        AuditEvent.proposal_id == proposal_id, AuditEvent.action == action
+    )
+    return list(session.exec(query.order_by(col(AuditEvent.seq))))
+
+
+def test_the_demo_decision_record_matches_its_events(instance: Session) -> None:
+    record = build_record(instance, _member(instance), DEMO, "community-agreement", 3)
+    adopted = _events(instance, record.proposal_id, "proposal.adopted")[0]
+    payload = json.loads(adopted.payload)
+    assert record.title == "Describe consent and confidentiality"
+    assert record.adoption_event_hash == adopted.hash
+    assert record.outcome_statement == payload["outcome_statement"]
+    assert record.adopted_text_sha256 == payload["version_sha256"] == sha256_text(V3)
+    assert record.head_hash == audit.head(instance).hash  # type: ignore[union-attr]
+
+    stances = _events(instance, record.proposal_id, "stance.registered")
+    assert sorted(s.person for s in record.consents) == sorted(e.actor_name for e in stances)
+    assert all(s.organisation for s in record.consents) and not record.stand_asides
+
+    [raised] = _events(instance, record.proposal_id, "objection.raised")
+    [objection] = record.objections
+    assert (objection.author, objection.reason) == (
+        raised.actor_name,
+        json.loads(raised.payload)["reason"],
+    )
+    assert objection.state == "resolved" and objection.integrated_by_revision == 2
+    assert [r["number"] for r in record.revisions] == [1, 2]
+    assert record.diff_summary.startswith("3 paragraphs changed")
+
+    markdown, as_json = record.to_markdown(), json.loads(record.to_json())
+    assert objection.reason in markdown and record.head_hash in markdown
+    assert as_json["adoption_event_hash"] == adopted.hash
+    assert len(as_json["consents"]) == 6
+
+
+def test_an_imported_version_has_no_decision_record(instance: Session) -> None:
+    with pytest.raises(NotFound, match="imported"):
+        build_record(instance, _member(instance), DEMO, "community-agreement", 1)
+
+
+def test_outsiders_get_no_record_of_a_private_community(instance: Session) -> None:
+    with pytest.raises(NotFound, match="no such community"):
+        build_record(instance, None, DEMO, "community-agreement", 3)

@@ -1,0 +1,155 @@
+"""The audit chain detects every kind of rewrite, at the event where it happened.
+
+The tampering here goes around Accord the way an attacker with access to the database file
+would: switch the append-only triggers off, then change, delete, reorder or insert rows.
+Verification must then fail, naming the first event that no longer verifies. With the
+triggers on, the database itself refuses to rewrite history.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+from sqlmodel import Session, select
+
+from agreements import audit
+from agreements.models import AuditEvent
+from agreements.schema import install_guards
+
+TAMPERED = 5  # the event the attacker goes after (the chains below are longer)
+
+
+@pytest.fixture
+def chain(any_db: Session, any_make) -> Session:
+    """A real history: a community, members, a proposal in its objection round."""
+    world = any_make.community(members=2)
+    any_make.proposal(world, stage="objection")
+    assert audit.count_events(any_db) > TAMPERED + 3
+    assert audit.verify_chain(any_db).ok
+    return any_db
+
+
+@contextmanager
+def triggers_off(session: Session) -> Iterator[None]:
+    """What someone with direct database access can do: drop the append-only guard."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("ALTER TABLE audit_event DISABLE TRIGGER audit_event_guard"))
+    else:
+        for verb in ("update", "delete"):
+            session.execute(text(f"DROP TRIGGER audit_event_no_{verb}"))
+    yield
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("ALTER TABLE audit_event ENABLE TRIGGER audit_event_guard"))
+    else:
+        install_guards(session.connection())
+    session.commit()
+
+
+def sql(session: Session, statement: str, **params: object) -> None:
+    session.execute(text(statement), params)
+
+
+def change_payload(session: Session) -> None:
+    sql(session, "UPDATE audit_event SET payload = :p WHERE seq = :s", p='{"forged":1}', s=TAMPERED)
+
+
+def change_actor_and_rehash(session: Session) -> None:
+    """Forge an event and fix its own hash: its successor's link then breaks."""
+    event = session.exec(select(AuditEvent).where(AuditEvent.seq == TAMPERED)).one()
+    event.actor_name = "Someone Else"
+    sql(
+        session,
+        "UPDATE audit_event SET actor_name = :name, hash = :hash WHERE seq = :s",
+        name=event.actor_name,
+        hash=audit.compute_hash(event),
+        s=TAMPERED,
+    )
+    session.expunge(event)
+
+
+def delete_event(session: Session) -> None:
+    sql(session, "DELETE FROM audit_event WHERE seq = :s", s=TAMPERED)
+
+
+def swap_with_next(session: Session) -> None:
+    """Reorder two events by exchanging their sequence numbers."""
+    sql(session, "UPDATE audit_event SET seq = -1 WHERE seq = :s", s=TAMPERED)
+    sql(session, "UPDATE audit_event SET seq = :s WHERE seq = :n", s=TAMPERED, n=TAMPERED + 1)
+    sql(session, "UPDATE audit_event SET seq = :n WHERE seq = -1", n=TAMPERED + 1)
+
+
+def insert_forged(session: Session) -> None:
+    """Slip a well-formed event in after TAMPERED, linked and hashed correctly itself."""
+    sql(session, "UPDATE audit_event SET seq = -seq WHERE seq > :s", s=TAMPERED)
+    sql(session, "UPDATE audit_event SET seq = 1 - seq WHERE seq < 0")
+    # prev_hash is unique (no forks), so the successor has to let go of its link first
+    sql(session, "UPDATE audit_event SET prev_hash = :x WHERE seq = :n", x="f" * 64, n=TAMPERED + 2)
+    previous = session.exec(select(AuditEvent).where(AuditEvent.seq == TAMPERED)).one()
+    forged = AuditEvent(
+        seq=TAMPERED + 1,
+        occurred_at=previous.occurred_at,
+        actor_name="Forger",
+        action="stance.registered",
+        subject_type="stance",
+        payload='{"position":"consent"}',
+        prev_hash=previous.hash,
+        hash="",
+    )
+    forged.hash = audit.compute_hash(forged)
+    session.add(forged)
+    session.flush()
+
+
+@pytest.mark.parametrize(
+    ("tamper", "broken_seq", "says"),
+    [
+        (change_payload, TAMPERED, "was altered"),
+        (change_actor_and_rehash, TAMPERED + 1, "does not follow"),
+        (delete_event, TAMPERED + 1, f"event {TAMPERED} is missing"),
+        (swap_with_next, TAMPERED, "does not follow"),
+        (insert_forged, TAMPERED + 2, "does not follow"),
+    ],
+    ids=["change", "change-and-rehash", "delete", "reorder", "insert"],
+)
+def test_tampering_breaks_verification_at_that_event(
+    chain: Session, tamper: Callable[[Session], None], broken_seq: int, says: str
+) -> None:
+    with triggers_off(chain):
+        tamper(chain)
+    result = audit.verify_chain(chain)
+    assert not result.ok
+    assert result.broken_seq == broken_seq
+    assert says in result.message
+
+
+def test_cutting_off_the_newest_events_is_caught_by_the_published_head(chain: Session) -> None:
+    published = audit.verify_chain(chain).head_hash
+    newest = audit.count_events(chain)
+    with triggers_off(chain):
+        sql(chain, "DELETE FROM audit_event WHERE seq >= :s", s=newest - 1)
+    assert audit.verify_chain(chain).ok  # a shorter chain is still a chain ...
+    cut = audit.verify_chain(chain, expect=published)
+    assert not cut.ok  # ... but it no longer holds the head a record was given
+    assert "the chain was cut" in cut.message
+
+
+def test_an_old_head_is_still_found_after_new_events(chain: Session, any_make) -> None:
+    published = audit.verify_chain(chain).head_hash
+    any_make.user()
+    assert audit.verify_chain(chain, expect=published).ok
+
+
+@pytest.mark.parametrize(
+    "statement",
+    ["UPDATE audit_event SET actor_name = 'x' WHERE seq = 1", "DELETE FROM audit_event"],
+    ids=["update", "delete"],
+)
+def test_the_database_refuses_to_rewrite_events(chain: Session, statement: str) -> None:
+    with pytest.raises(DBAPIError, match="append-only"):
+        chain.execute(text(statement))
+    chain.rollback()
+    assert audit.verify_chain(chain).ok

@@ -1,0 +1,397 @@
+"""Who may do what, proven for every use case and every kind of person.
+
+ONE table, MATRIX, names each use case (optionally with a ":variant" for a second
+situation), how to set up the situation it needs, and what each of anonymous, outsider,
+member, proposer, facilitator and admin gets: allowed (OK) or the DomainError class.
+A use case registered in agreements.services.USE_CASES without an entry fails the suite,
+so nobody can add an action without deciding who may take it.
+
+The community is private, so outsiders (and anonymous visitors) get NotFound, never
+Forbidden: a private community's existence does not leak. The admin is an instance
+administrator who is not a member of the community.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import shutil
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session
+
+from agreements import services
+from agreements.account_tokens import make_reset_token
+from agreements.db import get_engine, make_engine
+from agreements.errors import DomainError, Forbidden, NotAuthenticated, NotFound, Refused
+from agreements.models import Community, Proposal, User
+from tests.conftest import make_test_app
+from tests.factories import PASSWORD, Factory, World
+
+ROLES = ("anonymous", "outsider", "member", "proposer", "facilitator", "admin")
+OK = None
+NEW_TEXT = "# Our agreement\n\nA different text.\n"
+
+
+@dataclass
+class Scene:
+    """A private community with one person in each role, built fresh for each test."""
+
+    db: Session
+    make: Factory
+    world: World
+    people: dict[str, User | None]
+
+    @property
+    def proposer(self) -> User:
+        return self.world.members[0]
+
+    @property
+    def member(self) -> User:
+        return self.world.members[1]
+
+    def proposal(self, stage: str) -> Proposal:
+        return self.make.proposal(self.world, self.proposer, stage=stage)
+
+    def consented(self) -> Proposal:
+        """A proposal in its consent round with everyone's consent (quorum met)."""
+        proposal = self.proposal("consent")
+        for person in (self.world.facilitator, *self.world.members):
+            services.register_stance(self.db, person, proposal_id=proposal.id, position="consent")
+        return proposal
+
+    def objection(self, *, integrating: bool = False) -> int:
+        """An objection raised by the member; optionally being integrated by the proposer."""
+        proposal = self.proposal("objection")
+        objection = services.raise_objection(
+            self.db, self.member, proposal_id=proposal.id, reason="It excludes people."
+        )
+        if integrating:
+            services.revise_proposal(
+                self.db, self.proposer, proposal_id=proposal.id, text=NEW_TEXT, integrates=[objection.id]
+            )
+        return objection.id  # type: ignore[return-value]
+
+    def open_community(self) -> int:
+        community = self.db.get(Community, self.world.community.id)
+        assert community is not None
+        community.allow_self_registration = True
+        self.db.add(community)
+        self.db.commit()
+        return community.id  # type: ignore[return-value]
+
+
+def expect(
+    *, anonymous: Any, outsider: Any, member: Any, proposer: Any, facilitator: Any, admin: Any
+) -> dict[str, type[DomainError] | None]:
+    """The outcome for each role (keyword-only, so no role can be forgotten)."""
+    return dict(
+        anonymous=anonymous,
+        outsider=outsider,
+        member=member,
+        proposer=proposer,
+        facilitator=facilitator,
+        admin=admin,
+    )
+
+
+@dataclass(frozen=True)
+class Case:
+    """How to set up one use case's situation, and who may then act."""
+
+    arguments: Callable[[Scene], dict[str, Any]]
+    outcomes: dict[str, type[DomainError] | None]
+
+
+PARTICIPANTS = expect(  # members of any role may take part; others may not see it
+    anonymous=NotFound, outsider=NotFound, member=OK, proposer=OK, facilitator=OK, admin=Forbidden
+)
+FACILITATOR_ONLY = expect(  # protocol moves and rulings only a facilitator may make
+    anonymous=NotFound, outsider=NotFound, member=Forbidden, proposer=Forbidden, facilitator=OK,
+    admin=Forbidden,
+)  # fmt: skip
+COMMUNITY_MANAGER = expect(
+    anonymous=NotAuthenticated, outsider=NotFound, member=Forbidden, proposer=Forbidden,
+    facilitator=OK, admin=OK,
+)  # fmt: skip
+FACILITATOR_OF_COMMUNITY = {**COMMUNITY_MANAGER, "admin": Forbidden}
+ADMIN_ONLY = expect(
+    anonymous=NotAuthenticated, outsider=Forbidden, member=Forbidden, proposer=Forbidden,
+    facilitator=Forbidden, admin=OK,
+)  # fmt: skip
+ANYONE = expect(anonymous=OK, outsider=OK, member=OK, proposer=OK, facilitator=OK, admin=OK)
+SIGNED_IN = {**ANYONE, "anonymous": NotAuthenticated}
+OBJECTOR_OR_FACILITATOR = {**FACILITATOR_ONLY, "member": OK}
+PROPOSER_ONLY = {**FACILITATOR_ONLY, "proposer": OK, "facilitator": Forbidden}
+OBJECTOR_ONLY = {**FACILITATOR_ONLY, "member": OK, "facilitator": Forbidden}
+ALREADY_MEMBERS_REFUSED = expect(
+    anonymous=OK, outsider=OK, member=Refused, proposer=Refused, facilitator=Refused, admin=OK
+)
+
+
+def _invitation_token(scene: Scene) -> str:
+    issued = services.invite_member(
+        scene.db, scene.world.facilitator, community_id=scene.world.community.id, email="new@example.org"
+    )
+    return issued.token
+
+
+def _api_token_of_member(scene: Scene) -> int:
+    token, _plaintext = services.create_api_token(scene.db, scene.member, name="laptop")
+    return token.id  # type: ignore[return-value]
+
+
+MATRIX: dict[str, Case] = {
+    "accept_invitation": Case(
+        lambda s: {"token": _invitation_token(s), "display_name": "New", "password": PASSWORD},
+        ALREADY_MEMBERS_REFUSED,
+    ),
+    "add_comment": Case(
+        lambda s: {"proposal_id": s.proposal("comment").id, "body": "Good idea."}, PARTICIPANTS
+    ),
+    "add_member": Case(
+        lambda s: {"community_id": s.world.community.id, "user_id": s.make.user().id},
+        COMMUNITY_MANAGER,
+    ),
+    "adopt_proposal": Case(lambda s: {"proposal_id": s.consented().id}, FACILITATOR_ONLY),
+    "change_member": Case(
+        lambda s: {"community_id": s.world.community.id, "user_id": s.member.id, "role": "facilitator"},
+        COMMUNITY_MANAGER,
+    ),
+    "change_password": Case(
+        lambda s: {"current_password": PASSWORD, "new_password": "a brand new passphrase"}, SIGNED_IN
+    ),
+    "close_due_rounds": Case(
+        lambda s: {},
+        expect(
+            anonymous=Forbidden, outsider=Forbidden, member=Forbidden, proposer=Forbidden,
+            facilitator=Forbidden, admin=Forbidden,
+        ),  # fmt: skip
+    ),
+    "confirm_resolved": Case(
+        lambda s: {"objection_id": s.objection(integrating=True), "reason": "Now inclusive."},
+        OBJECTOR_OR_FACILITATOR,
+    ),
+    "create_account": Case(
+        lambda s: {"email": "someone@example.org", "display_name": "Someone", "password": PASSWORD},
+        ADMIN_ONLY,
+    ),
+    "create_agreement": Case(
+        lambda s: {"community_id": s.world.community.id, "title": "Second", "text": NEW_TEXT},
+        FACILITATOR_OF_COMMUNITY,
+    ),
+    "create_api_token": Case(lambda s: {"name": "laptop"}, SIGNED_IN),
+    "create_community": Case(lambda s: {"slug": "another", "name": "Another"}, ADMIN_ONLY),
+    "import_agreement_history": Case(
+        lambda s: {"community_id": s.world.community.id, "title": "Old", "texts": [NEW_TEXT]},
+        FACILITATOR_OF_COMMUNITY,
+    ),
+    "invite_member": Case(
+        lambda s: {"community_id": s.world.community.id, "email": "new@example.org"},
+        COMMUNITY_MANAGER,
+    ),
+    "join_community": Case(
+        lambda s: {"community_id": s.world.community.id},
+        expect(
+            anonymous=NotFound, outsider=NotFound, member=Forbidden, proposer=Forbidden,
+            facilitator=Forbidden, admin=Forbidden,
+        ),  # fmt: skip
+    ),
+    "join_community:self_registration": Case(
+        lambda s: {
+            "community_id": s.open_community(),
+            "email": "joiner@example.org",
+            "display_name": "Joiner",
+            "password": PASSWORD,
+        },
+        ALREADY_MEMBERS_REFUSED,
+    ),
+    "lapse_proposal": Case(
+        lambda s: {"proposal_id": s.proposal("consent").id, "reason": "Too few answered."},
+        FACILITATOR_ONLY,
+    ),
+    "open_comments": Case(lambda s: {"proposal_id": s.proposal("proposed").id}, FACILITATOR_ONLY),
+    "open_consent_round": Case(
+        lambda s: {"proposal_id": s.proposal("objection").id}, FACILITATOR_ONLY
+    ),
+    "open_objection_round": Case(
+        lambda s: {"proposal_id": s.proposal("comment").id}, FACILITATOR_ONLY
+    ),
+    "overrule_objection": Case(
+        lambda s: {"objection_id": s.objection(), "reason": "Not paramount."},
+        FACILITATOR_ONLY,
+    ),
+    "propose_amendment": Case(
+        lambda s: {"agreement_id": s.world.agreement.id, "title": "Shorter", "text": NEW_TEXT},
+        {**PARTICIPANTS, "anonymous": NotAuthenticated},
+    ),
+    "raise_concern": Case(
+        lambda s: {"proposal_id": s.proposal("comment").id, "text": "Long words."}, PARTICIPANTS
+    ),
+    "raise_objection": Case(
+        lambda s: {"proposal_id": s.proposal("objection").id, "reason": "Harmful."}, PARTICIPANTS
+    ),
+    "reclassify_objection": Case(
+        lambda s: {"objection_id": s.objection(), "reason": "A concern, not a block."},
+        OBJECTOR_OR_FACILITATOR,
+    ),
+    "reconfirm_stance": Case(lambda s: _stale_stances(s), PARTICIPANTS),
+    "register_stance": Case(
+        lambda s: {"proposal_id": s.proposal("consent").id, "position": "consent"}, PARTICIPANTS
+    ),
+    "reject_proposal": Case(
+        lambda s: {"proposal_id": s.proposal("proposed").id, "reason": "Out of scope."},
+        FACILITATOR_ONLY,
+    ),
+    "reopen_objection": Case(
+        lambda s: {"objection_id": s.objection(integrating=True), "reason": "Still excludes."},
+        OBJECTOR_ONLY,
+    ),
+    "request_password_reset": Case(lambda s: {"email": s.member.email}, ANYONE),
+    "reset_password": Case(
+        lambda s: {"token": make_reset_token(s.member), "new_password": "a brand new passphrase"},
+        ANYONE,
+    ),
+    "revise_proposal": Case(
+        lambda s: {"proposal_id": s.proposal("comment").id, "text": NEW_TEXT},
+        PROPOSER_ONLY,
+    ),
+    "revoke_api_token": Case(
+        lambda s: {"token_id": _api_token_of_member(s)},
+        expect(
+            anonymous=NotAuthenticated, outsider=NotFound, member=OK, proposer=NotFound,
+            facilitator=NotFound, admin=NotFound,
+        ),  # fmt: skip
+    ),
+    "submit_proposal": Case(
+        lambda s: {"proposal_id": s.proposal("draft").id},
+        expect(
+            anonymous=NotFound, outsider=NotFound, member=NotFound, proposer=OK,
+            facilitator=NotFound, admin=NotFound,
+        ),  # fmt: skip
+    ),
+    "update_community_settings": Case(
+        lambda s: {
+            "community_id": s.world.community.id,
+            "protocol": "consent",
+            "quorum_rule": "organisation",
+            "quorum_percent": 60,
+            "default_round_days": 10,
+            "is_private": True,
+        },
+        FACILITATOR_OF_COMMUNITY,
+    ),
+    "withdraw_objection": Case(lambda s: {"objection_id": s.objection()}, OBJECTOR_ONLY),
+    "withdraw_proposal": Case(
+        lambda s: {"proposal_id": s.proposal("proposed").id},
+        PROPOSER_ONLY,
+    ),
+}
+
+
+def _stale_stances(scene: Scene) -> dict[str, Any]:
+    """Everyone consented, then the proposer revised the text: every stance needs reconfirming."""
+    proposal = scene.consented()
+    services.revise_proposal(scene.db, scene.proposer, proposal_id=proposal.id, text=NEW_TEXT)
+    return {"proposal_id": proposal.id}
+
+
+def use_case_of(key: str) -> str:
+    """The use case a table key is about ("name" or "name:variant")."""
+    return key.partition(":")[0]
+
+
+def test_every_use_case_has_an_entry() -> None:
+    """Adding a use case without deciding who may run it fails here."""
+    covered = {use_case_of(key) for key in MATRIX}
+    missing = sorted(set(services.USE_CASES) - covered)
+    unknown = sorted(covered - set(services.USE_CASES))
+    assert not missing, f"use cases missing from the authorisation matrix: {missing}"
+    assert not unknown, f"matrix entries for use cases that do not exist: {unknown}"
+
+
+def build_scene(db: Session) -> Scene:
+    """One private community, a proposer and a member, a facilitator, an outsider, an admin."""
+    make = Factory(db)
+    world = make.community(members=2)
+    people: dict[str, User | None] = {
+        "anonymous": None,
+        "outsider": make.user("Outsider"),
+        "member": world.members[1],
+        "proposer": world.members[0],
+        "facilitator": world.facilitator,
+        "admin": make.user("Admin", admin=True),
+    }
+    return Scene(db, make, world, people)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A database file holding one case's situation, the use case's arguments, who is who."""
+
+    path: Path
+    arguments: dict[str, Any]
+    people: dict[str, int | None]
+
+
+@pytest.fixture(scope="module")
+def matrix_app(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory):
+    """An app for its configuration and URL map (mail links, signed tokens)."""
+    path = tmp_path_factory.mktemp("matrix-app") / "accord.sqlite"
+    shutil.copyfile(sqlite_template, path)
+    app = make_test_app(f"sqlite:///{path}")
+    with app.app_context():
+        yield app
+    get_engine(app).dispose()
+
+
+@pytest.fixture(scope="module")
+def prepare(
+    matrix_app, sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Callable[[str], Prepared]:
+    """Build each case's situation once; every role then acts on its own copy of it."""
+    cache: dict[str, Prepared] = {}
+
+    def prepared(key: str) -> Prepared:
+        if key not in cache:
+            path = tmp_path_factory.mktemp("matrix") / "accord.sqlite"
+            shutil.copyfile(sqlite_template, path)
+            engine = make_engine(f"sqlite:///{path}")
+            with Session(engine, expire_on_commit=False) as db:
+                scene = build_scene(db)
+                arguments = MATRIX[key].arguments(scene)
+                people = {role: user.id if user else None for role, user in scene.people.items()}
+            engine.dispose()  # checkpoints the WAL into the file
+            cache[key] = Prepared(path, arguments, people)
+        return cache[key]
+
+    return prepared
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("key", sorted(MATRIX))
+def test_use_case_allows_exactly_the_roles_in_the_table(
+    prepare: Callable[[str], Prepared], tmp_path: Path, key: str, role: str
+) -> None:
+    """Each role gets exactly the table's outcome: allowed, or refused with that error."""
+    situation = prepare(key)
+    path = tmp_path / "accord.sqlite"
+    shutil.copyfile(situation.path, path)
+    engine = make_engine(f"sqlite:///{path}")
+    run = services.USE_CASES[use_case_of(key)]
+    expected = MATRIX[key].outcomes[role]
+    try:
+        with Session(engine, expire_on_commit=False) as db:
+            person_id = situation.people[role]
+            actor = db.get(User, person_id) if person_id else None
+            if expected is None:
+                run(db, actor, **situation.arguments)
+                return
+            with pytest.raises(DomainError) as refusal:
+                run(db, actor, **situation.arguments)
+            assert type(refusal.value) is expected, refusal.value.message
+    finally:
+        engine.dispose()

@@ -1,0 +1,365 @@
+"""The consent protocol through the service layer, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlmodel import col, select
+
+from agreements import audit, services
+from agreements.errors import (
+    Forbidden,
+    InvalidInput,
+    NotAuthenticated,
+    NotFound,
+    PreconditionFailed,
+    Refused,
+    TooLarge,
+)
+from agreements.limits import MAX_AGREEMENT_CHARS
+from agreements.models import Concern, Objection, Round, Stance, Version
+from tests.factories import AGREEMENT_TEXT
+
+
+def versions(session, agreement):
+    return session.exec(
+        select(Version).where(Version.agreement_id == agreement.id).order_by(col(Version.number))
+    ).all()
+
+
+def test_full_decision_adopts_the_consented_text_as_next_version(any_db, any_make):
+    world = any_make.community(members=2)
+    proposal = any_make.proposal(world, stage="adopted")
+    history = versions(any_db, world.agreement)
+    assert [v.number for v in history] == [1, 2]
+    assert history[1].text == AGREEMENT_TEXT.replace(
+        "We share what we learn.", "We share all we learn."
+    )
+    assert history[1].proposal_id == proposal.id and history[1].parent_id == history[0].id
+    assert audit.verify_chain(any_db).ok
+
+
+def test_consent_round_is_refused_while_an_objection_is_open(any_db, any_make):
+    world = any_make.community()
+    proposal = any_make.proposal(world, stage="objection")
+    services.raise_objection(any_db, world.members[1], proposal_id=proposal.id, reason="Too vague.")
+    with pytest.raises(Refused, match="Cannot open the consent round: 1 objection is still open"):
+        services.open_consent_round(any_db, world.facilitator, proposal_id=proposal.id)
+    any_db.refresh(proposal)
+    assert proposal.state == "objection"
+
+
+@pytest.mark.parametrize(
+    ("use_case", "who", "error"),
+    [
+        ("open_comments", "proposer", Forbidden),
+        ("open_comments", "member", Forbidden),
+        ("open_comments", "outsider", NotFound),
+        ("open_comments", "anonymous", NotFound),
+        ("withdraw_proposal", "facilitator", Forbidden),
+    ],
+)
+def test_roles_are_checked_in_the_service(any_db, any_make, use_case, who, error):
+    world = any_make.community()
+    proposal = any_make.proposal(world, stage="proposed")
+    actor = {
+        "proposer": world.members[0],
+        "member": world.members[1],
+        "outsider": any_make.user(),
+        "anonymous": None,
+        "facilitator": world.facilitator,
+    }[who]
+    with pytest.raises(error):
+        getattr(services, use_case)(any_db, actor, proposal_id=proposal.id)
+    any_db.refresh(proposal)
+    assert proposal.state == "proposed"
+
+
+def test_object_stance_sends_the_proposal_back_to_objection(any_db, any_make):
+    world = any_make.community()
+    proposal = any_make.proposal(world, stage="consent")
+    with pytest.raises(InvalidInput, match="Reason is required"):
+        services.register_stance(
+            any_db, world.members[1], proposal_id=proposal.id, position="object"
+        )
+    services.register_stance(
+        any_db,
+        world.members[1],
+        proposal_id=proposal.id,
+        position="object",
+        reason="It excludes newcomers.",
+    )
+    any_db.refresh(proposal)
+    assert proposal.state == "objection"
+    objection = any_db.exec(select(Objection).where(Objection.proposal_id == proposal.id)).one()
+    assert objection.reason == "It excludes newcomers." and objection.state == "open"
+    rounds = any_db.exec(
+        select(Round).where(Round.proposal_id == proposal.id).order_by(col(Round.id))
+    ).all()
+    assert [(r.kind, r.outcome) for r in rounds] == [
+        ("objection", "open_consent_round"),
+        ("consent", "object"),
+        ("objection", None),
+    ]
+
+
+def test_objection_lifecycle_integrate_then_confirm(any_db, any_make):
+    world = any_make.community()
+    proposer, objector = world.members[0], world.members[1]
+    proposal = any_make.proposal(world, stage="objection")
+    objection = services.raise_objection(
+        any_db,
+        objector,
+        proposal_id=proposal.id,
+        reason="Say 'all'.",
+        passage="We share all we learn.",
+    )
+    new_text = AGREEMENT_TEXT.replace("We share what we learn.", "We share all we learn, openly.")
+    services.revise_proposal(
+        any_db, proposer, proposal_id=proposal.id, text=new_text, integrates=[objection.id]
+    )
+    any_db.refresh(objection)
+    assert objection.state == "integrating"
+    services.reopen_objection(any_db, objector, objection_id=objection.id, reason="Still unclear.")
+    any_db.refresh(objection)
+    assert objection.state == "open"
+    services.revise_proposal(
+        any_db,
+        proposer,
+        proposal_id=proposal.id,
+        text=new_text + "\nMore.\n",
+        integrates=[objection.id],
+    )
+    with pytest.raises(InvalidInput, match="Reason is required"):
+        services.confirm_resolved(any_db, world.facilitator, objection_id=objection.id)
+    services.confirm_resolved(any_db, objector, objection_id=objection.id)
+    any_db.refresh(objection)
+    assert objection.state == "resolved"
+    services.open_consent_round(any_db, world.facilitator, proposal_id=proposal.id)
+
+
+@pytest.mark.parametrize("ending", ["withdraw", "overrule", "reclassify"])
+def test_other_ways_an_objection_stops_blocking(any_db, any_make, ending):
+    world = any_make.community()
+    proposal = any_make.proposal(world, stage="objection")
+    objection = services.raise_objection(
+        any_db, world.members[1], proposal_id=proposal.id, reason="No."
+    )
+    if ending == "withdraw":
+        services.withdraw_objection(any_db, world.members[1], objection_id=objection.id)
+    elif ending == "overrule":
+        with pytest.raises(InvalidInput):
+            services.overrule_objection(
+                any_db, world.facilitator, objection_id=objection.id, reason=""
+            )
+        with pytest.raises(Forbidden):
+            services.overrule_objection(
+                any_db, world.members[0], objection_id=objection.id, reason="Not paramount."
+            )
+        services.overrule_objection(
+            any_db, world.facilitator, objection_id=objection.id, reason="Not paramount."
+        )
+    else:
+        concern = services.reclassify_objection(any_db, world.members[1], objection_id=objection.id)
+        assert any_db.get(Concern, concern.id).from_objection_id == objection.id
+    services.open_consent_round(any_db, world.facilitator, proposal_id=proposal.id)
+
+
+def test_new_revision_makes_stances_stale_and_reconfirm_restores_them(any_db, any_make):
+    world = any_make.community(members=1, quorum_percent=100)
+    proposal = any_make.proposal(world, stage="consent")
+    for person in (world.facilitator, world.members[0]):
+        services.register_stance(any_db, person, proposal_id=proposal.id, position="consent")
+    services.revise_proposal(
+        any_db, world.members[0], proposal_id=proposal.id, text=AGREEMENT_TEXT + "\nNew clause.\n"
+    )
+    with pytest.raises(Refused, match="quorum is not met"):
+        services.adopt_proposal(any_db, world.facilitator, proposal_id=proposal.id)
+    services.reconfirm_stance(any_db, world.facilitator, proposal_id=proposal.id)
+    services.reconfirm_stance(any_db, world.members[0], proposal_id=proposal.id)
+    with pytest.raises(Refused, match="already applies"):
+        services.reconfirm_stance(any_db, world.members[0], proposal_id=proposal.id)
+    version = services.adopt_proposal(any_db, world.facilitator, proposal_id=proposal.id)
+    assert version.text.endswith("New clause.\n")
+    kept = any_db.exec(select(Stance).where(Stance.participant_id == world.members[0].id)).all()
+    assert len(kept) == 2 and sum(s.is_current for s in kept) == 1
+
+
+def test_quorum_per_organisation_counts_organisations(any_db, any_make):
+    world = any_make.community(members=0, quorum_rule="organisation", quorum_percent=100)
+    a1 = world.member(organisation="A")
+    world.member(organisation="A")
+    b1 = world.member(organisation="B")
+    world.facilitator_org = None
+    proposal = any_make.proposal(world, proposer=a1, stage="consent")
+    services.register_stance(any_db, a1, proposal_id=proposal.id, position="consent")
+    with pytest.raises(Refused, match=r"1 of 3 organisations answered"):
+        services.adopt_proposal(any_db, world.facilitator, proposal_id=proposal.id)
+    services.register_stance(any_db, b1, proposal_id=proposal.id, position="stand_aside")
+    services.register_stance(any_db, world.facilitator, proposal_id=proposal.id, position="consent")
+    services.adopt_proposal(any_db, world.facilitator, proposal_id=proposal.id)
+
+
+def test_lapse_only_without_quorum_and_with_a_reason(any_db, any_make):
+    world = any_make.community(members=2, quorum_percent=100)
+    proposal = any_make.proposal(world, stage="consent")
+    with pytest.raises(InvalidInput):
+        services.lapse_proposal(any_db, world.facilitator, proposal_id=proposal.id, reason="  ")
+    services.lapse_proposal(
+        any_db, world.facilitator, proposal_id=proposal.id, reason="Nobody answered."
+    )
+    any_db.refresh(proposal)
+    assert proposal.state == "lapsed" and proposal.outcome_statement == "Nobody answered."
+
+
+def test_stances_after_close_are_refused(any_db, any_make):
+    world = any_make.community()
+    proposal = any_make.proposal(world, stage="consent")
+    services.reject_proposal(
+        any_db, world.facilitator, proposal_id=proposal.id, reason="Out of scope."
+    )
+    with pytest.raises(Refused, match="no consent round open"):
+        services.register_stance(
+            any_db, world.members[1], proposal_id=proposal.id, position="consent"
+        )
+
+
+def test_stale_base_merges_cleanly_when_changes_do_not_overlap(any_db, any_make):
+    world = any_make.community()
+    first = any_make.proposal(
+        world,
+        stage="consent",
+        text=AGREEMENT_TEXT.replace("We speak with respect.", "We always speak with respect."),
+    )
+    second = any_make.proposal(world, stage="adopted")
+    assert second.state == "adopted"
+    for person in [world.facilitator, *world.members]:
+        services.register_stance(any_db, person, proposal_id=first.id, position="consent")
+    version = services.adopt_proposal(any_db, world.facilitator, proposal_id=first.id)
+    assert version.number == 3
+    assert (
+        "We share all we learn." in version.text and "We always speak with respect." in version.text
+    )
+
+
+def test_conflicting_rebase_is_refused_never_guessed(any_db, any_make):
+    world = any_make.community()
+    first = any_make.proposal(
+        world,
+        stage="consent",
+        text=AGREEMENT_TEXT.replace("We share what we learn.", "We share nothing."),
+    )
+    any_make.proposal(world, stage="adopted")
+    for person in [world.facilitator, *world.members]:
+        services.register_stance(any_db, person, proposal_id=first.id, position="consent")
+    with pytest.raises(Refused, match="changed the same passage"):
+        services.adopt_proposal(any_db, world.facilitator, proposal_id=first.id)
+    assert [v.number for v in versions(any_db, world.agreement)] == [1, 2]
+    current = versions(any_db, world.agreement)[-1].text
+    resolved = current.replace(
+        "We share all we learn.", "We share all we learn, and nothing secret."
+    )
+    services.revise_proposal(
+        any_db, world.members[0], proposal_id=first.id, text=resolved, rebase=True
+    )
+    for person in [world.facilitator, *world.members]:
+        services.reconfirm_stance(any_db, person, proposal_id=first.id)
+    assert services.adopt_proposal(any_db, world.facilitator, proposal_id=first.id).text == resolved
+
+
+def test_bad_input_changes_nothing(any_db, any_make):
+    world = any_make.community()
+    before = audit.count_events(any_db)
+    with pytest.raises(TooLarge):
+        services.propose_amendment(
+            any_db,
+            world.members[0],
+            agreement_id=world.agreement.id,
+            title="Big",
+            text="x" * (MAX_AGREEMENT_CHARS + 1),
+        )
+    with pytest.raises(InvalidInput, match="same as the base"):
+        services.propose_amendment(
+            any_db,
+            world.members[0],
+            agreement_id=world.agreement.id,
+            title="Same",
+            text=AGREEMENT_TEXT,
+        )
+    with pytest.raises(InvalidInput, match="Title is required"):
+        services.propose_amendment(
+            any_db, world.members[0], agreement_id=world.agreement.id, title=" ", text="new"
+        )
+    with pytest.raises(NotAuthenticated):
+        services.propose_amendment(
+            any_db, None, agreement_id=world.agreement.id, title="t", text="new"
+        )
+    assert audit.count_events(any_db) == before
+
+
+def test_stale_editor_gets_412(any_db, any_make):
+    world = any_make.community()
+    proposal = any_make.proposal(world, stage="comment")
+    services.revise_proposal(
+        any_db, world.members[0], proposal_id=proposal.id, text="Second text\n", expected_revision=1
+    )
+    with pytest.raises(PreconditionFailed):
+        services.revise_proposal(
+            any_db,
+            world.members[0],
+            proposal_id=proposal.id,
+            text="Third text\n",
+            expected_revision=1,
+        )
+
+
+def test_comments_thread_and_quote_the_text(any_db, any_make):
+    world = any_make.community()
+    proposal = any_make.proposal(world, stage="comment")
+    parent = services.add_comment(
+        any_db,
+        world.members[1],
+        proposal_id=proposal.id,
+        body="Why?",
+        kind="question",
+        anchor="We share all we learn.",
+    )
+    reply = services.add_comment(
+        any_db, world.members[0], proposal_id=proposal.id, body="Because.", parent_id=parent.id
+    )
+    assert reply.parent_id == parent.id
+    with pytest.raises(InvalidInput, match="quoted passage is not in the current text"):
+        services.add_comment(
+            any_db, world.members[1], proposal_id=proposal.id, body="?", anchor="Not there"
+        )
+
+
+def test_lazy_consensus_adopts_when_the_deadline_passes(any_db, any_make):
+    world = any_make.community(protocol="lazy_consensus")
+    proposal = services.propose_amendment(
+        any_db, world.members[0], agreement_id=world.agreement.id, title="t", text="New text\n"
+    )
+    services.open_objection_round(any_db, world.facilitator, proposal_id=proposal.id)
+    system = services.system_actor(any_db)
+    assert services.close_due_rounds(any_db, system) == []
+    later = datetime.now(UTC) + timedelta(days=8)
+    assert services.close_due_rounds(any_db, system, now=later) == [proposal.id]
+    any_db.refresh(proposal)
+    assert proposal.state == "adopted"
+    assert versions(any_db, world.agreement)[-1].text == "New text\n"
+
+
+def test_lazy_consensus_waits_while_an_objection_is_open(any_db, any_make):
+    world = any_make.community(protocol="lazy_consensus")
+    proposal = services.propose_amendment(
+        any_db, world.members[0], agreement_id=world.agreement.id, title="t", text="New text\n"
+    )
+    services.open_objection_round(any_db, world.facilitator, proposal_id=proposal.id)
+    services.raise_objection(any_db, world.members[1], proposal_id=proposal.id, reason="Wait.")
+    system = services.system_actor(any_db)
+    assert (
+        services.close_due_rounds(any_db, system, now=datetime.now(UTC) + timedelta(days=30)) == []
+    )
+    with pytest.raises(Forbidden):
+        services.close_due_rounds(any_db, world.facilitator)

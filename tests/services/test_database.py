@@ -1,0 +1,105 @@
+"""The database itself keeps the invariants: constraints, triggers, pragmas, migrations."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlmodel import Session, SQLModel, select
+
+from agreements.db import make_engine
+from agreements.models import Stance, Version
+
+
+def test_migrations_build_exactly_the_models(any_db):
+    """A model change without a migration fails here."""
+    connection = any_db.connection()
+    diff = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
+    assert diff == []
+
+
+@pytest.mark.parametrize("statement", ["UPDATE version SET text = 'forged'", "DELETE FROM version"])
+def test_adopted_versions_are_immutable(any_db, any_make, statement):
+    any_make.community()
+    with pytest.raises(DBAPIError, match="immutable"):
+        any_db.execute(text(statement))
+    any_db.rollback()
+    assert any_db.exec(select(Version)).one().text.startswith("# Our agreement")
+
+
+def test_version_numbers_are_unique_per_agreement(any_db, any_make):
+    world = any_make.community()
+    first = any_db.exec(select(Version)).one()
+    any_db.add(Version(agreement_id=world.agreement.id, number=1, text="x", text_sha256="0"))
+    with pytest.raises(IntegrityError):
+        any_db.flush()
+    any_db.rollback()
+    assert first.number == 1
+
+
+def test_one_current_stance_per_participant_per_round(any_db, any_make):
+    world = any_make.community()
+    proposal = any_make.proposal(world, stage="consent")
+    from agreements import services
+
+    stance = services.register_stance(
+        any_db, world.members[0], proposal_id=proposal.id, position="consent"
+    )
+    any_db.add(
+        Stance(
+            round_id=stance.round_id,
+            participant_id=stance.participant_id,
+            revision_id=stance.revision_id,
+            text_sha256=stance.text_sha256,
+            position="object",
+        )
+    )
+    with pytest.raises(IntegrityError):
+        any_db.flush()
+    any_db.rollback()
+
+
+def test_sqlite_pragmas(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'p.sqlite'}")
+    with engine.connect() as connection:
+        pragmas = {
+            name: connection.exec_driver_sql(f"PRAGMA {name}").scalar()
+            for name in ("journal_mode", "synchronous", "foreign_keys", "busy_timeout")
+        }
+    assert pragmas == {
+        "journal_mode": "wal",
+        "synchronous": 1,
+        "foreign_keys": 1,
+        "busy_timeout": 5000,
+    }
+
+
+def test_writers_that_read_first_wait_instead_of_failing(tmp_path):
+    """BEGIN IMMEDIATE: 10 read-then-write transactions at once all succeed."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'c.sqlite'}")
+    with engine.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE counter (n INTEGER)")
+        connection.exec_driver_sql("INSERT INTO counter VALUES (0)")
+    errors: list[Exception] = []
+
+    def increment() -> None:
+        try:
+            with Session(engine) as session:
+                n = session.execute(text("SELECT n FROM counter")).scalar_one()
+                session.execute(text("UPDATE counter SET n = :n"), {"n": n + 1})
+                session.commit()
+        except Exception as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=increment) for _ in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("SELECT n FROM counter").scalar() == 10
+    assert errors == []
