@@ -31,7 +31,7 @@ lint: install-dev
 	$(BIN)/mypy agreements workflows
 
 test: lint
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
 bench: install-dev
 	$(BIN)/python bench/diff_bench.py

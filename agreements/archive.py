@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Table, func, text
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, SQLModel, col, select
 
 from . import audit
@@ -155,8 +156,22 @@ def import_archive(session: Session, archive: dict[str, Any]) -> audit.Verificat
     if not isinstance(archive, dict) or archive.get("format") != ARCHIVE_FORMAT:
         raise InvalidInput(f"This is not an Accord archive ({ARCHIVE_FORMAT}).")
     _require_empty(session)
-    tables = archive["tables"]
-    connection = session.connection()
+    try:
+        _insert_rows(session.connection(), archive["tables"])
+        _insert_events(session.connection(), archive["events"], archive["exported_at"])
+        _reset_sequences(session)
+    except (KeyError, TypeError, ValueError, DBAPIError) as error:
+        session.rollback()
+        raise InvalidInput(f"The archive is damaged, nothing was imported ({error}).") from error
+    result = audit.verify_chain(session)
+    if not result.ok or result.head_hash != archive.get("head_hash"):
+        session.rollback()
+        raise InvalidInput(f"The archive does not verify, nothing was imported: {result.message}")
+    session.commit()
+    return result
+
+
+def _insert_rows(connection: Connection, tables: dict[str, list[dict[str, Any]]]) -> None:
     for model in ROW_TABLES:
         rows = [_typed(model, row) for row in tables.get(_table(model).name, [])]
         if model is Version:
@@ -164,22 +179,19 @@ def import_archive(session: Session, archive: dict[str, Any]) -> audit.Verificat
             _insert_history(connection, rows, proposals)
         elif rows and model is not Proposal:
             connection.execute(_table(model).insert(), rows)
-    exported_at = datetime.fromisoformat(archive["exported_at"])
+
+
+def _insert_events(connection: Connection, stored: list[dict[str, Any]], exported: str) -> None:
+    """The events verbatim, and a sealed stand-in for each event of another community."""
+    exported_at = datetime.fromisoformat(exported)
     events = [
         _typed(AuditEvent, event if "action" in event else _sealed_event(event, exported_at))
-        for event in archive["events"]
+        for event in stored
     ]
     for event in events:
         del event["id"]  # nothing points at an event's row id; the chain is its seq and hashes
     if events:
         connection.execute(_table(AuditEvent).insert(), events)
-    _reset_sequences(session)
-    result = audit.verify_chain(session)
-    if not result.ok or result.head_hash != archive["head_hash"]:
-        session.rollback()
-        raise InvalidInput(f"The archive does not verify, nothing was imported: {result.message}")
-    session.commit()
-    return result
 
 
 def _insert_history(

@@ -61,7 +61,9 @@ def build_record(
             .order_by(col(AuditEvent.seq))
         )
     )
-    adoption = next(e for e in events if e.action == "proposal.adopted")
+    adoption = next((e for e in events if e.action == "proposal.adopted"), None)
+    if adoption is None:
+        raise NotFound(f"The audit trail has no adoption of version {version.number}.")
     adopted = json.loads(adoption.payload)
     base = session.get(Version, proposal.base_version_id)
     assert base is not None
@@ -178,7 +180,7 @@ def _objections(events: list[AuditEvent], organisations: dict[int, str]) -> list
                 raised_at=event.occurred_at,
             )
         elif event.action == "proposal.revised":
-            for cited in payload["integrates"]:
+            for cited in (c for c in payload["integrates"] if c in found):
                 found[cited].integrated_by_revision = payload["revision"]
                 found[cited].state = "integrating"
         elif event.action.startswith("objection.") and objection_id in found:

@@ -40,7 +40,7 @@ import shutil  # noqa: E402
 
 from flask.testing import FlaskClient  # noqa: E402
 from itsdangerous import URLSafeTimedSerializer  # noqa: E402
-from sqlalchemy import inspect, text  # noqa: E402
+from sqlalchemy import inspect, make_url, text  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
 from agreements import create_app  # noqa: E402
@@ -71,11 +71,34 @@ def sqlite_url(sqlite_template: Path, tmp_path: Path) -> str:
     return f"sqlite:///{path}"
 
 
+def worker_database_url(worker_id: str) -> str:
+    """Each pytest-xdist worker gets its own PostgreSQL database beside TEST_DATABASE_URL's."""
+    if worker_id == "master":
+        return TEST_DATABASE_URL
+    url = make_url(TEST_DATABASE_URL)
+    name = f"{url.database}_{worker_id}"
+    admin = make_engine(TEST_DATABASE_URL).execution_options(isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        exists = connection.execute(
+            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+        ).first()
+        if not exists:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
 @pytest.fixture(scope="session")
-def postgres_engine():
-    """The PostgreSQL test database, migrated once per run (mandatory in CI)."""
+def postgres_database_url(worker_id: str) -> str:
+    """This worker's PostgreSQL URL (mandatory in CI)."""
     require_or_skip(bool(TEST_DATABASE_URL), "TEST_DATABASE_URL is not set (PostgreSQL tests)")
-    engine = make_engine(TEST_DATABASE_URL)
+    return worker_database_url(worker_id)
+
+
+@pytest.fixture(scope="session")
+def postgres_engine(postgres_database_url: str):
+    """The PostgreSQL test database, migrated once per run."""
+    engine = make_engine(postgres_database_url)
     with engine.begin() as connection:
         connection.execute(text("DROP SCHEMA public CASCADE"))
         connection.execute(text("CREATE SCHEMA public"))
@@ -93,10 +116,10 @@ def truncate_all(engine) -> None:
 
 
 @pytest.fixture
-def postgres_url(postgres_engine) -> str:
+def postgres_url(postgres_engine, postgres_database_url: str) -> str:
     """The URL of the (emptied) PostgreSQL test database."""
     truncate_all(postgres_engine)
-    return TEST_DATABASE_URL
+    return postgres_database_url
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

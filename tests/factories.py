@@ -141,4 +141,5 @@ class Factory:
             else:
                 steps[step]()
         session.refresh(proposal)
+        session.commit()  # end the read transaction: the app's next request needs the write lock
         return proposal

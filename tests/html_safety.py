@@ -21,7 +21,9 @@ SAFE_SCHEMES = ("http:", "https:", "mailto:")
 
 def _scheme(url: str) -> str | None:
     """The scheme a browser would see (WHATWG URL parsing), or None for a relative URL."""
-    cleaned = url.strip("".join(chr(c) for c in range(0x21))).translate({9: None, 10: None, 13: None})
+    cleaned = url.strip("".join(chr(c) for c in range(0x21))).translate(
+        {9: None, 10: None, 13: None}
+    )
     head, colon, _rest = cleaned.partition(":")
     if not colon or not re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*", head):
         return None
@@ -53,7 +55,9 @@ class Inspector(HTMLParser):
                 self.found.append(f"{tag}[{name}]")
             if name == "style":
                 self.found.append(f"{tag}[style]")
-            if name.startswith(("hx-", "data-hx-")) and (not self.allow_page or self.marker in value):
+            if name.startswith(("hx-", "data-hx-")) and (
+                not self.allow_page or self.marker in value
+            ):
                 self.found.append(f"{tag}[{name}={value!r}]")
             if name.startswith("data-") and not self.allow_page:
                 self.found.append(f"{tag}[{name}]")

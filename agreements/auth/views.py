@@ -101,7 +101,10 @@ def account() -> Response:
     except DomainError as error:
         return form_page("auth/account.html", error=error)
     refresh_stamp(user)
-    flash("Your password is changed. Other browsers signed in to your account are signed out.", "success")
+    flash(
+        "Your password is changed. Other browsers signed in to your account are signed out.",
+        "success",
+    )
     return redirect(url_for("auth.account"), 303)
 
 
@@ -144,7 +147,9 @@ def accept_invitation(token: str) -> Response:
     invitation = invitations.pending_invitation(session, token)
     community = session.get(Community, invitation.community_id)
     assert community is not None
-    has_account = actor is None and invitations.account_for_invitation(session, invitation) is not None
+    has_account = (
+        actor is None and invitations.account_for_invitation(session, invitation) is not None
+    )
     context = {"invitation": invitation, "community": community, "has_account": has_account}
     if request.method == "GET":
         return form_page("auth/accept_invitation.html", token=token, **context)
@@ -195,7 +200,9 @@ def invite(slug: str) -> Response:
         )
     except DomainError as error:
         return form_page("auth/invite.html", error=error, community=community, form=form)
-    flash(f"Invitation sent to {issued.invitation.email}; it works once, for seven days.", "success")
+    flash(
+        f"Invitation sent to {issued.invitation.email}; it works once, for seven days.", "success"
+    )
     return redirect(url_for("auth.invite", slug=slug), 303)
 
 

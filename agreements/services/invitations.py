@@ -208,6 +208,11 @@ def join_community(
         user,
         "member.joined",
         _membership_subject(community, membership),
-        {"user_id": user.id, "role": "member", "via": "self_registration", "account_created": created},
+        {
+            "user_id": user.id,
+            "role": "member",
+            "via": "self_registration",
+            "account_created": created,
+        },
     )
     return membership

@@ -15,7 +15,11 @@ from tests.conftest import CsrfClient, make_test_app
 from tests.factories import PASSWORD, Factory
 
 NEW_PASSWORD = "a brand new passphrase"
-CHANGE = {"current_password": PASSWORD, "new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD}
+CHANGE = {
+    "current_password": PASSWORD,
+    "new_password": NEW_PASSWORD,
+    "confirm_password": NEW_PASSWORD,
+}
 
 
 @pytest.mark.parametrize("headers", [{}, {"HX-Request": "true"}], ids=["form", "htmx"])
@@ -75,7 +79,7 @@ def production_client(sqlite_url: str):
     app = make_test_app(sqlite_url, ENV="production")
     app.test_client_class = CsrfClient
     client = app.test_client()
-    client.environ_base.update({"wsgi.url_scheme": "https", "HTTP_HOST": "accord.example"})
+    client.environ_base["wsgi.url_scheme"] = "https"
     yield client
     get_engine(app).dispose()
 
@@ -84,7 +88,11 @@ def test_production_session_cookie_is_host_only_secure_httponly_lax_and_bounded(
     production_client: FlaskClient, make_for_url
 ) -> None:
     user = make_for_url(production_client.application).user()
-    response = production_client.post("/sign-in", data={"email": user.email, "password": PASSWORD})
+    response = production_client.post(
+        "/sign-in",
+        data={"email": user.email, "password": PASSWORD},
+        headers={"Referer": "https://localhost/sign-in"},  # checked over HTTPS
+    )
     assert response.status_code == 303
     cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("__Host-"))
     assert cookie.startswith("__Host-accord=")
@@ -121,7 +129,9 @@ def test_sign_in_is_rate_limited(sqlite_url: str, tmp_path: Path) -> None:
     client = app.test_client()
     try:
         statuses = [
-            client.post("/sign-in", data={"email": "a@example.org", "password": "guess"}).status_code
+            client.post(
+                "/sign-in", data={"email": "a@example.org", "password": "guess"}
+            ).status_code
             for _ in range(11)
         ]
         assert statuses[:10] == [401] * 10

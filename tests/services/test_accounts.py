@@ -181,7 +181,9 @@ def test_invitation_is_single_use(db: Session, make: Factory) -> None:
     _world, issued = _invite(db, make)
     services.accept_invitation(db, None, token=issued.token, display_name="Nia", password=PASSWORD)
     with pytest.raises(Refused, match="already been used"):
-        services.accept_invitation(db, None, token=issued.token, display_name="X", password=PASSWORD)
+        services.accept_invitation(
+            db, None, token=issued.token, display_name="X", password=PASSWORD
+        )
 
 
 def test_expired_invitation_is_refused(db: Session, make: Factory) -> None:
@@ -192,7 +194,9 @@ def test_expired_invitation_is_refused(db: Session, make: Factory) -> None:
     db.add(invitation)
     db.commit()
     with pytest.raises(Refused, match="expired"):
-        services.accept_invitation(db, None, token=issued.token, display_name="N", password=PASSWORD)
+        services.accept_invitation(
+            db, None, token=issued.token, display_name="N", password=PASSWORD
+        )
     assert _membership(db, world.community.id, "new@example.org") is None
 
 

@@ -70,6 +70,10 @@ def test_an_imported_archive_verifies_to_the_same_head(
     )
     assert {**before, "generated_at": None} == {**after, "generated_at": None}
 
+    buddy = empty_db.exec(select(Proposal).where(Proposal.state == "comment")).first()
+    services.add_comment(empty_db, _member(empty_db), proposal_id=buddy.id, body="Moved in!")
+    assert audit.verify_chain(empty_db).ok  # work goes on: ids and the chain continue
+
 
 def test_an_archive_carries_no_other_community_and_no_secrets(instance: Session) -> None:
     dumped = archive.dump_archive(archive.export_community(instance, DEMO))
@@ -86,6 +90,14 @@ def test_a_tampered_archive_is_refused_and_nothing_is_imported(
     objection = next(e for e in exported["events"] if e.get("action") == "objection.raised")
     objection["payload"] = json.dumps({"reason": "I never said that.", "passage": None})
     with pytest.raises(InvalidInput, match="does not verify"):
+        archive.import_archive(empty_db, exported)
+    assert audit.count_events(empty_db) == 0
+
+
+def test_a_damaged_archive_is_refused(instance: Session, empty_db: Session) -> None:
+    exported = json.loads(archive.dump_archive(archive.export_community(instance, DEMO)))
+    del exported["tables"]["version"][0]["text"]
+    with pytest.raises(InvalidInput, match="damaged"):
         archive.import_archive(empty_db, exported)
     assert audit.count_events(empty_db) == 0
 

@@ -13,12 +13,11 @@ administrator who is not a member of the community.
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
-
-import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlmodel import Session
@@ -71,7 +70,11 @@ class Scene:
         )
         if integrating:
             services.revise_proposal(
-                self.db, self.proposer, proposal_id=proposal.id, text=NEW_TEXT, integrates=[objection.id]
+                self.db,
+                self.proposer,
+                proposal_id=proposal.id,
+                text=NEW_TEXT,
+                integrates=[objection.id],
             )
         return objection.id  # type: ignore[return-value]
 
@@ -134,7 +137,10 @@ ALREADY_MEMBERS_REFUSED = expect(
 
 def _invitation_token(scene: Scene) -> str:
     issued = services.invite_member(
-        scene.db, scene.world.facilitator, community_id=scene.world.community.id, email="new@example.org"
+        scene.db,
+        scene.world.facilitator,
+        community_id=scene.world.community.id,
+        email="new@example.org",
     )
     return issued.token
 
@@ -158,18 +164,27 @@ MATRIX: dict[str, Case] = {
     ),
     "adopt_proposal": Case(lambda s: {"proposal_id": s.consented().id}, FACILITATOR_ONLY),
     "change_member": Case(
-        lambda s: {"community_id": s.world.community.id, "user_id": s.member.id, "role": "facilitator"},
+        lambda s: {
+            "community_id": s.world.community.id,
+            "user_id": s.member.id,
+            "role": "facilitator",
+        },
         COMMUNITY_MANAGER,
     ),
     "change_password": Case(
-        lambda s: {"current_password": PASSWORD, "new_password": "a brand new passphrase"}, SIGNED_IN
+        lambda s: {"current_password": PASSWORD, "new_password": "a brand new passphrase"},
+        SIGNED_IN,
     ),
     "close_due_rounds": Case(
         lambda s: {},
         expect(
-            anonymous=Forbidden, outsider=Forbidden, member=Forbidden, proposer=Forbidden,
-            facilitator=Forbidden, admin=Forbidden,
-        ),  # fmt: skip
+            anonymous=Forbidden,
+            outsider=Forbidden,
+            member=Forbidden,
+            proposer=Forbidden,
+            facilitator=Forbidden,
+            admin=Forbidden,
+        ),
     ),
     "confirm_resolved": Case(
         lambda s: {"objection_id": s.objection(integrating=True), "reason": "Now inclusive."},
@@ -196,9 +211,13 @@ MATRIX: dict[str, Case] = {
     "join_community": Case(
         lambda s: {"community_id": s.world.community.id},
         expect(
-            anonymous=NotFound, outsider=NotFound, member=Forbidden, proposer=Forbidden,
-            facilitator=Forbidden, admin=Forbidden,
-        ),  # fmt: skip
+            anonymous=NotFound,
+            outsider=NotFound,
+            member=Forbidden,
+            proposer=Forbidden,
+            facilitator=Forbidden,
+            admin=Forbidden,
+        ),
     ),
     "join_community:self_registration": Case(
         lambda s: {
@@ -262,16 +281,24 @@ MATRIX: dict[str, Case] = {
     "revoke_api_token": Case(
         lambda s: {"token_id": _api_token_of_member(s)},
         expect(
-            anonymous=NotAuthenticated, outsider=NotFound, member=OK, proposer=NotFound,
-            facilitator=NotFound, admin=NotFound,
-        ),  # fmt: skip
+            anonymous=NotAuthenticated,
+            outsider=NotFound,
+            member=OK,
+            proposer=NotFound,
+            facilitator=NotFound,
+            admin=NotFound,
+        ),
     ),
     "submit_proposal": Case(
         lambda s: {"proposal_id": s.proposal("draft").id},
         expect(
-            anonymous=NotFound, outsider=NotFound, member=NotFound, proposer=OK,
-            facilitator=NotFound, admin=NotFound,
-        ),  # fmt: skip
+            anonymous=NotFound,
+            outsider=NotFound,
+            member=NotFound,
+            proposer=OK,
+            facilitator=NotFound,
+            admin=NotFound,
+        ),
     ),
     "update_community_settings": Case(
         lambda s: {

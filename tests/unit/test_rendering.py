@@ -42,7 +42,9 @@ def test_ordinary_markdown_keeps_its_structure() -> None:
 
 
 def test_links_keep_safe_addresses_and_are_marked_as_user_content() -> None:
-    html = str(render_markdown("[site](https://example.org/a?b=1) and [mail](mailto:a@example.org)"))
+    html = str(
+        render_markdown("[site](https://example.org/a?b=1) and [mail](mailto:a@example.org)")
+    )
     assert 'href="https://example.org/a?b=1"' in html
     assert 'href="mailto:a@example.org"' in html
     assert html.count('rel="noopener nofollow ugc"') == 2

@@ -1,0 +1,146 @@
+"""History pages, decision records and the audit commands, through the app.
+
+People see what happened newest first, filter it, page through it, and see at a glance
+whether the trail is intact; private communities stay invisible to outsiders; records
+download as Markdown and JSON; `audit verify` fails loudly on a broken chain.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import Session
+
+from agreements import audit, create_app, services
+from agreements.db import get_engine
+from agreements.event_log import PER_PAGE
+
+
+@pytest.fixture
+def world(make):
+    """A private community whose first proposal was adopted as version 2."""
+    world = make.community(members=2, private=True)
+    world.proposal = make.proposal(world, stage="adopted")
+    return world
+
+
+def _paths(world) -> dict[str, str]:
+    base = f"/c/{world.community.slug}/a/{world.agreement.slug}"
+    return {
+        "community": f"/c/{world.community.slug}/history",
+        "agreement": f"{base}/history",
+        "proposal": f"/p/{world.proposal.id}/history",
+        "record": f"{base}/v/2/record",
+        "record.md": f"{base}/v/2/record.md",
+        "record.json": f"{base}/v/2/record.json",
+    }
+
+
+@pytest.mark.parametrize("page", ["community", "agreement", "proposal", "record", "record.md"])
+def test_private_history_is_invisible_to_outsiders(client, login, make, world, page) -> None:
+    assert client.get(_paths(world)[page]).status_code in (302, 404)  # anonymous
+    login(client, make.user())
+    assert client.get(_paths(world)[page]).status_code == 404
+
+
+@pytest.mark.parametrize("page", ["community", "agreement", "proposal", "record"])
+def test_members_see_history_with_the_verified_badge(client, login, world, page) -> None:
+    login(client, world.members[0])
+    response = client.get(_paths(world)[page])
+    assert response.status_code == 200
+    assert "audit-verified" in response.text and "Verified" in response.text
+
+
+def test_history_is_newest_first_and_filters_by_action_and_person(client, login, world) -> None:
+    login(client, world.members[0])
+    page = client.get(_paths(world)["proposal"]).text
+    seqs = [int(n) for n in re.findall(r'id="event-(\d+)"', page)]
+    assert seqs == sorted(seqs, reverse=True) and len(seqs) > 3
+
+    stances = client.get(_paths(world)["proposal"], query_string={"action": "stance.registered"})
+    assert stances.text.count('class="event"') == 3  # facilitator and two members consented
+    mine = client.get(
+        _paths(world)["proposal"],
+        query_string={"action": "stance.registered", "person": world.members[1].id},
+    )
+    assert mine.text.count('class="event"') == 1
+    assert world.members[1].display_name in mine.text
+
+
+def test_long_histories_are_paged(client, login, db: Session, world) -> None:
+    proposal_id = world.proposal.id
+    other = services.propose_amendment(
+        db, world.members[0], agreement_id=world.agreement.id, title="More", text="Short."
+    )
+    services.open_comments(db, world.facilitator, proposal_id=other.id)
+    for n in range(PER_PAGE + 5):
+        services.add_comment(db, world.members[1], proposal_id=other.id, body=f"Comment {n}")
+    login(client, world.members[0])
+    first = client.get(_paths(world)["community"])
+    second = client.get(_paths(world)["community"], query_string={"page": 2})
+    assert first.text.count('class="event"') == PER_PAGE
+    assert 'rel="next"' in first.text and 'rel="prev"' in second.text
+    assert f"proposal #{proposal_id}" in second.text  # the oldest events are on the last page
+
+
+def test_decision_record_downloads(client, login, world) -> None:
+    login(client, world.members[0])
+    markdown = client.get(_paths(world)["record.md"])
+    assert markdown.status_code == 200
+    assert markdown.mimetype == "text/markdown"
+    assert "attachment" in markdown.headers["Content-Disposition"]
+    assert "# Decision record: Agreement, version 2" in markdown.text
+    record = client.get(_paths(world)["record.json"]).get_json()
+    assert record["version"] == 2 and len(record["consents"]) == 3
+    assert client.get(_paths(world)["record"].replace("/v/2/", "/v/1/")).status_code == 404
+
+
+def _break_event(session: Session, seq: int) -> None:
+    session.execute(text("DROP TRIGGER audit_event_no_update"))
+    session.execute(
+        text("UPDATE audit_event SET actor_name = 'Mallory' WHERE seq = :s"), {"s": seq}
+    )
+    session.commit()
+
+
+def test_a_broken_chain_shows_on_the_badge(client, login, db: Session, world) -> None:
+    _break_event(db, 3)
+    login(client, world.members[0])
+    page = client.get(_paths(world)["proposal"]).text
+    assert "audit-broken" in page and "at event 3" in page
+
+
+def test_audit_verify_command(app, db: Session, world) -> None:
+    runner = app.test_cli_runner()
+    ok = runner.invoke(args=["audit", "verify"])
+    assert ok.exit_code == 0 and "verifies" in ok.output
+    head = audit.head(db).hash  # type: ignore[union-attr]
+    assert runner.invoke(args=["audit", "verify", "--expect", head]).exit_code == 0
+    unknown = runner.invoke(args=["audit", "verify", "--expect", "ab" * 32])
+    assert unknown.exit_code != 0 and "cut" in unknown.output
+    _break_event(db, 4)
+    broken = runner.invoke(args=["audit", "verify"])
+    assert broken.exit_code != 0 and "first broken event: #4" in broken.output
+
+
+def test_audit_export_and_import_commands(app, tmp_path, sqlite_template, world) -> None:
+    runner = app.test_cli_runner()
+    archive_file = tmp_path / "archive.json"
+    exported = runner.invoke(
+        args=["audit", "export", "--community", world.community.slug, "--output", archive_file]
+    )
+    assert exported.exit_code == 0, exported.output
+    assert json.loads(archive_file.read_text())["community"] == world.community.slug
+    refused = runner.invoke(args=["audit", "import", str(archive_file)])
+    assert refused.exit_code != 0 and "not empty" in refused.output
+
+    shutil.copyfile(sqlite_template, tmp_path / "new.sqlite")
+    fresh = create_app({**app.config, "DATABASE_URL": f"sqlite:///{tmp_path / 'new.sqlite'}"})
+    restored = fresh.test_cli_runner().invoke(args=["audit", "import", str(archive_file)])
+    get_engine(fresh).dispose()
+    assert restored.exit_code == 0, restored.output
+    assert f"head {json.loads(archive_file.read_text())['head_hash']}" in restored.output
