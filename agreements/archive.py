@@ -72,6 +72,7 @@ def _community_rows(session: Session, community: Community) -> dict[type[SQLMode
         return [row.id for row in rows]
 
     rows: dict[type[SQLModel], list[Any]] = {Community: [community]}
+    model: type[SQLModel]
     for model in (Organisation, Membership, Agreement):
         rows[model] = where(model, "community_id", [community.id])
     for model in (Version, Proposal):

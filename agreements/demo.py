@@ -190,6 +190,7 @@ def _adopted_amendment(
         proposal_id=pid,
         reason="The comma changes the meaning: the exception must bind the whole sentence.",
     )
+    assert objection.id is not None  # flushed by the use case
     services.revise_proposal(
         session,
         proposer,

@@ -167,9 +167,10 @@ def _objections(events: list[AuditEvent], organisations: dict[int, str]) -> list
     found: dict[int, ObjectionEntry] = {}
     for event in events:
         payload = json.loads(event.payload)
-        objection_id = payload.get("objection_id") or event.subject_id
-        if event.action == "objection.raised" or (
-            event.action == "stance.registered" and "objection_id" in payload
+        objection_id: int | None = payload.get("objection_id") or event.subject_id
+        if objection_id is not None and (
+            event.action == "objection.raised"
+            or (event.action == "stance.registered" and "objection_id" in payload)
         ):
             found[objection_id] = ObjectionEntry(
                 objection_id=objection_id,

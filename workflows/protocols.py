@@ -53,6 +53,9 @@ class Protocol:
     stance_positions: tuple[str, ...] = field(default=("consent", "stand_aside", "object"))
     subject: str = "proposal"
     objection_states: tuple[str, ...] = ("comment", "objection", "consent")
+    # Whether a clean rebase onto a newer version needs consent again before adoption.
+    # Consent does not: every passage the merge changes was consented to, here or earlier.
+    reconsent_after_rebase: bool = False
 
     def state(self, name: str) -> State:
         """The State called `name` (KeyError for a state this protocol does not have)."""

@@ -192,15 +192,13 @@ def dispatch(op: Operation, path_args: dict[str, Any]) -> Response:
     result = op.view(get_session(), actor, **kwargs)
     if op.response is None:
         return current_app.response_class(status=204)
-    headers: dict[str, str] = {}
-    if isinstance(result, Reply):
-        result, headers = result.model, result.headers
-    if not isinstance(result, op.response):
+    reply = result if isinstance(result, Reply) else Reply(result)
+    if not isinstance(reply.model, op.response):
         raise TypeError(
-            f"{op.endpoint} returned {type(result).__name__}, not {op.response.__name__}"
+            f"{op.endpoint} returned {type(reply.model).__name__}, not {op.response.__name__}"
         )
     response = current_app.response_class(
-        result.model_dump_json(), status=op.status, mimetype="application/json"
+        reply.model.model_dump_json(), status=op.status, mimetype="application/json"
     )
-    response.headers.update(headers)
+    response.headers.update(reply.headers)
     return response

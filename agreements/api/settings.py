@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    Response,
     flash,
     make_response,
     redirect,
@@ -17,6 +16,7 @@ from flask import (
     url_for,
 )
 from flask_login import login_required
+from werkzeug.wrappers import Response
 
 from .. import services
 from ..auth import current_actor

@@ -11,13 +11,15 @@ import functools
 from typing import Any
 
 from pydantic import BaseModel
-from pydantic.json_schema import models_json_schema
+from pydantic.json_schema import JsonSchemaMode, JsonSchemaValue, models_json_schema
 
 from .bodies import MAX_ID
 from .operations import OPERATIONS, SLUG_PATTERN, Operation, is_numeric_param
 from .schemas import Problem
 
 REF = "#/components/schemas/{model}"
+# Each (model, mode) pair's {"$ref": ...}; pydantic types the key loosely (dataclasses too).
+SchemaRefs = dict[tuple[Any, JsonSchemaMode], JsonSchemaValue]
 API_VERSION = "1.0.0"
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 STATUS_TEXT = {
@@ -34,8 +36,8 @@ STATUS_TEXT = {
 }
 
 
-def _schema_refs() -> tuple[dict[tuple[type[BaseModel], str], dict[str, Any]], dict[str, Any]]:
-    models: set[tuple[type[BaseModel], str]] = {(Problem, "serialization")}
+def _schema_refs() -> tuple[SchemaRefs, dict[str, Any]]:
+    models: set[tuple[type[BaseModel], JsonSchemaMode]] = {(Problem, "serialization")}
     for op in OPERATIONS:
         if op.body is not None:
             models.add((op.body, "validation"))
@@ -44,7 +46,7 @@ def _schema_refs() -> tuple[dict[tuple[type[BaseModel], str], dict[str, Any]], d
         if op.response is not None:
             models.add((op.response, "serialization"))
     ordered = sorted(models, key=lambda pair: (pair[0].__name__, pair[1]))
-    refs, top = models_json_schema(ordered, ref_template=REF)  # type: ignore[arg-type]
+    refs, top = models_json_schema(ordered, ref_template=REF)
     return refs, top.get("$defs", {})
 
 
@@ -78,9 +80,7 @@ def _problem(status: int) -> dict[str, Any]:
     }
 
 
-def _operation(
-    op: Operation, refs: dict[Any, dict[str, Any]], defs: dict[str, Any]
-) -> dict[str, Any]:
+def _operation(op: Operation, refs: SchemaRefs, defs: dict[str, Any]) -> dict[str, Any]:
     parameters = [_path_parameter(name) for name in op.path_params]
     if op.query is not None:
         query_ref = refs[(op.query, "validation")]["$ref"].rsplit("/", 1)[-1]

@@ -10,17 +10,9 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import (
-    Blueprint,
-    Response,
-    flash,
-    make_response,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from flask_login import login_required
+from werkzeug.wrappers import Response
 
 from .. import services
 from ..db import get_session

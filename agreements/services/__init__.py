@@ -13,7 +13,13 @@ from .accounts import (
     request_password_reset,
     reset_password,
 )
-from .adoption import adopt_proposal, current_version, lapse_proposal, rebase_preview
+from .adoption import (
+    adopt_proposal,
+    current_version,
+    lapse_proposal,
+    rebase_preview,
+    rebase_proposal,
+)
 from .communities import add_member, change_member, create_community, update_community_settings
 from .discussion import add_comment, raise_concern
 from .documents import create_agreement, import_agreement_history
@@ -73,6 +79,7 @@ __all__ = [
     "raise_concern",
     "raise_objection",
     "rebase_preview",
+    "rebase_proposal",
     "reclassify_objection",
     "reconfirm_stance",
     "register_stance",

@@ -11,10 +11,11 @@ from __future__ import annotations
 from sqlmodel import Session, col, select
 
 from workflows import Flow
+from workflows.protocols import FACILITATOR, PROPOSER
 
 from .. import audit
 from ..canonical import sha256_text
-from ..errors import Refused
+from ..errors import Forbidden, Refused
 from ..limits import MAX_DISCUSSION_CHARS, clean_text
 from ..merging import MergeResult, three_way_merge
 from ..models import Agreement, Revision, User, Version, utcnow
@@ -55,9 +56,10 @@ def _conflict_message(current: Version, merge: MergeResult) -> str:
     )
 
 
-def _rebased_revision(
+def rebased_revision(
     ctx: ProposalContext, revision: Revision, current: Version, text: str
 ) -> Revision:
+    """Record the merge of `revision` onto `current` as the proposal's next revision."""
     rebased = Revision(
         proposal_id=ctx.proposal.id,  # type: ignore[arg-type]
         number=revision.number + 1,
@@ -80,11 +82,16 @@ def finish_adoption(ctx: ProposalContext, flow: Flow, outcome_statement: str) ->
     merge = rebase_preview(ctx.session, revision, current)
     if not merge.is_clean:
         raise Refused(_conflict_message(current, merge))
+    if revision.base_version_id != current.id and ctx.protocol.reconsent_after_rebase:
+        raise Refused(
+            f"Cannot adopt yet: version {current.number} was adopted meanwhile. Rebase the "
+            "proposal onto it; this protocol asks for consent to the rebased text."
+        )
     flow.fire("adopt", ctx.roles)
     adopted_revision = revision
     if revision.base_version_id != current.id:
         assert merge.text is not None
-        adopted_revision = _rebased_revision(ctx, revision, current, merge.text)
+        adopted_revision = rebased_revision(ctx, revision, current, merge.text)
     version = append_version(
         ctx.session,
         ctx.agreement,
@@ -145,3 +152,41 @@ def lapse_proposal(session: Session, actor: User | None, *, proposal_id: int, re
     ctx.require_participant()
     reason = clean_text(reason, field="reason", limit=MAX_DISCUSSION_CHARS)
     finish_lapse(ctx, ctx.flow(), reason)
+
+
+@use_case
+def rebase_proposal(session: Session, actor: User | None, *, proposal_id: int) -> Revision:
+    """Merge a stale proposal onto the current version as a new revision, if it is clean.
+
+    The proposer or a facilitator may do it at any time; stances given on the old text
+    become stale, so people confirm the rebased text.
+    """
+    ctx = load_proposal(session, actor, proposal_id)
+    ctx.require_participant()
+    if not ctx.roles & {PROPOSER, FACILITATOR}:
+        raise Forbidden("Only the proposer or a facilitator can rebase this proposal.")
+    if ctx.protocol.state(ctx.proposal.state).is_final:
+        raise Refused("Cannot rebase: the decision on this proposal is closed.")
+    revision = ctx.latest_revision()
+    current = current_version(session, ctx.agreement.id)  # type: ignore[arg-type]
+    if revision.base_version_id == current.id:
+        raise Refused(
+            f"Nothing to rebase: the proposal is already based on version {current.number}."
+        )
+    merge = rebase_preview(session, revision, current)
+    if not merge.is_clean:
+        raise Refused(_conflict_message(current, merge).replace("Cannot adopt", "Cannot rebase"))
+    assert merge.text is not None
+    rebased = rebased_revision(ctx, revision, current, merge.text)
+    audit.record(
+        session,
+        actor,
+        "proposal.rebased",
+        ctx.subject("revision", rebased.id),
+        {
+            "revision": rebased.number,
+            "onto_version": current.number,
+            "revision_sha256": rebased.text_sha256,
+        },
+    )
+    return rebased

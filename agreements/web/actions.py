@@ -1,13 +1,18 @@
 """Every action on a proposal page: one POST route each, one use case each.
 
-Each route parses its form (forms.py) and calls one service inside `act`, which answers
-with a redirect (no JavaScript) or the re-rendered proposal partial (htmx), and shows a
-refusal next to the form that caused it.
+Each route names its use case and how its form fields become the use case's arguments
+(forms.py); `_on_proposal` runs it inside `act`, which answers with a redirect (no
+JavaScript) or the re-rendered proposal partial (htmx), and shows a refusal next to the
+form that caused it.
 """
 
 from __future__ import annotations
 
-from flask import Response, request
+from collections.abc import Callable
+
+from flask import request
+from werkzeug.datastructures import MultiDict
+from werkzeug.wrappers import Response
 
 from .. import services
 from ..auth import current_actor
@@ -17,7 +22,11 @@ from ..models import Objection
 from . import bp, forms
 from .proposals import act
 
-OBJECTION_MOVES = {
+UseCase = Callable[..., object]
+# The keyword arguments a use case takes from the submitted form.
+FormFields = Callable[[MultiDict[str, str]], dict[str, object]]
+
+OBJECTION_MOVES: dict[str, tuple[UseCase, str]] = {
     "confirm_resolved": (services.confirm_resolved, "You confirmed the objection is resolved."),
     "reopen": (services.reopen_objection, "The objection is open again."),
     "withdraw": (services.withdraw_objection, "The objection is withdrawn."),
@@ -25,109 +34,121 @@ OBJECTION_MOVES = {
     "reclassify": (services.reclassify_objection, "The objection is now a concern."),
 }
 
-PROPOSAL_MOVES = {
+PROPOSAL_MOVES: dict[str, tuple[UseCase, str]] = {
     "submit": (services.submit_proposal, "The proposal is submitted."),
     "open_comments": (services.open_comments, "Comments are open."),
     "withdraw": (services.withdraw_proposal, "The proposal is withdrawn."),
 }
 
 
+def _no_fields(form: MultiDict[str, str]) -> dict[str, object]:
+    return {}
+
+
+def _on_proposal(
+    proposal_id: int,
+    use_case: UseCase,
+    success: str,
+    fields: FormFields = _no_fields,
+    *,
+    confirm: bool = False,
+) -> Response:
+    """Run `use_case` on the proposal as the signed-in person, with the arguments `fields`
+    reads from the form.
+
+    The form is read inside the action, so a field that does not parse is a refusal shown
+    next to its form like any other; `confirm` first asks for the confirmation box ticked.
+    """
+    form = request.form
+
+    def run() -> None:
+        if confirm:
+            forms.require_confirmation(form)
+        use_case(get_session(), current_actor(), proposal_id=proposal_id, **fields(form))
+
+    return act(proposal_id, run, success)
+
+
 @bp.post("/p/<int:proposal_id>/comment")
 def comment(proposal_id: int) -> Response:
     """Comment, reply in a thread, or quote a passage."""
-    form = request.form
-    return act(
+    return _on_proposal(
         proposal_id,
-        lambda: services.add_comment(
-            get_session(),
-            current_actor(),
-            proposal_id=proposal_id,
-            body=forms.text(form, "body"),
-            kind=form.get("kind", "reaction"),
-            parent_id=forms.optional_int(form, "parent_id", "The comment you reply to"),
-            anchor=forms.optional_text(form, "anchor"),
-        ),
+        services.add_comment,
         "Your comment is posted.",
+        lambda form: {
+            "body": forms.text(form, "body"),
+            "kind": form.get("kind", "reaction"),
+            "parent_id": forms.optional_int(form, "parent_id", "The comment you reply to"),
+            "anchor": forms.optional_text(form, "anchor"),
+        },
     )
 
 
 @bp.post("/p/<int:proposal_id>/concern")
 def concern(proposal_id: int) -> Response:
     """Record a non-blocking concern."""
-    form = request.form
-    return act(
+    return _on_proposal(
         proposal_id,
-        lambda: services.raise_concern(
-            get_session(),
-            current_actor(),
-            proposal_id=proposal_id,
-            text=forms.text(form, "text"),
-            passage=forms.optional_text(form, "passage"),
-        ),
+        services.raise_concern,
         "Your concern is recorded.",
+        lambda form: {
+            "text": forms.text(form, "text"),
+            "passage": forms.optional_text(form, "passage"),
+        },
     )
 
 
 @bp.post("/p/<int:proposal_id>/object")
 def raise_objection(proposal_id: int) -> Response:
     """Raise an objection, with its reason."""
-    form = request.form
-    return act(
+    return _on_proposal(
         proposal_id,
-        lambda: services.raise_objection(
-            get_session(),
-            current_actor(),
-            proposal_id=proposal_id,
-            reason=forms.text(form, "reason"),
-            passage=forms.optional_text(form, "passage"),
-        ),
+        services.raise_objection,
         "Your objection is raised. The proposer will try to integrate it.",
+        lambda form: {
+            "reason": forms.text(form, "reason"),
+            "passage": forms.optional_text(form, "passage"),
+        },
     )
 
 
 @bp.post("/p/<int:proposal_id>/stance")
 def stance(proposal_id: int) -> Response:
     """Consent, stand aside or object in the consent round."""
-    form = request.form
-    return act(
+    return _on_proposal(
         proposal_id,
-        lambda: services.register_stance(
-            get_session(),
-            current_actor(),
-            proposal_id=proposal_id,
-            position=forms.text(form, "position"),
-            reason=forms.text(form, "reason"),
-        ),
+        services.register_stance,
         "Your stance is recorded.",
+        lambda form: {
+            "position": forms.text(form, "position"),
+            "reason": forms.text(form, "reason"),
+        },
     )
 
 
 @bp.post("/p/<int:proposal_id>/reconfirm")
 def reconfirm(proposal_id: int) -> Response:
     """Give the same stance on the new text in one click."""
-    return act(
-        proposal_id,
-        lambda: services.reconfirm_stance(get_session(), current_actor(), proposal_id=proposal_id),
-        "Your stance now applies to the new text.",
+    return _on_proposal(
+        proposal_id, services.reconfirm_stance, "Your stance now applies to the new text."
     )
 
 
 @bp.post("/p/<int:proposal_id>/revise")
 def revise(proposal_id: int) -> Response:
     """The proposer posts a new text, citing the objections it integrates."""
-    form = request.form
-    return act(
+    return _on_proposal(
         proposal_id,
-        lambda: services.revise_proposal(
-            get_session(),
-            current_actor(),
-            proposal_id=proposal_id,
-            text=forms.text(form, "text"),
-            note=forms.text(form, "note"),
-            integrates=forms.int_list(form, "integrates", "Integrated objections"),
-            expected_revision=forms.optional_int(form, "expected_revision", "The revision"),
-        ),
+        services.revise_proposal,
         "Your new revision is posted. Earlier stances now need confirming.",
+        lambda form: {
+            "text": forms.text(form, "text"),
+            "note": forms.text(form, "note"),
+            "integrates": forms.int_list(form, "integrates", "Integrated objections"),
+            "expected_revision": forms.optional_int(form, "expected_revision", "The revision"),
+            "rebase": form.get("rebase") == "1",
+        },
     )
 
 
@@ -137,87 +158,64 @@ def move(proposal_id: int, trigger: str) -> Response:
     if trigger not in PROPOSAL_MOVES:
         raise NotFound("There is no such action.")
     use_case, success = PROPOSAL_MOVES[trigger]
-
-    def run() -> None:
-        if trigger == "withdraw":
-            forms.require_confirmation(request.form)
-        use_case(get_session(), current_actor(), proposal_id=proposal_id)
-
-    return act(proposal_id, run, success)
+    return _on_proposal(proposal_id, use_case, success, confirm=trigger == "withdraw")
 
 
 @bp.post("/p/<int:proposal_id>/open_objection_round")
 def open_objection_round(proposal_id: int) -> Response:
     """A facilitator opens the objection round, with an optional deadline."""
-    return act(
+    return _on_proposal(
         proposal_id,
-        lambda: services.open_objection_round(
-            get_session(),
-            current_actor(),
-            proposal_id=proposal_id,
-            deadline=forms.optional_deadline(request.form),
-        ),
+        services.open_objection_round,
         "The objection round is open.",
+        lambda form: {"deadline": forms.optional_deadline(form)},
     )
 
 
 @bp.post("/p/<int:proposal_id>/open_consent_round")
 def open_consent_round(proposal_id: int) -> Response:
     """A facilitator opens the consent round, with optional deadline and quorum."""
-    form = request.form
-    return act(
+    return _on_proposal(
         proposal_id,
-        lambda: services.open_consent_round(
-            get_session(),
-            current_actor(),
-            proposal_id=proposal_id,
-            deadline=forms.optional_deadline(form),
-            quorum_percent=forms.optional_int(form, "quorum_percent", "Quorum"),
-            quorum_rule=forms.optional_text(form, "quorum_rule"),
-        ),
+        services.open_consent_round,
         "The consent round is open.",
+        lambda form: {
+            "deadline": forms.optional_deadline(form),
+            "quorum_percent": forms.optional_int(form, "quorum_percent", "Quorum"),
+            "quorum_rule": forms.optional_text(form, "quorum_rule"),
+        },
     )
 
 
 @bp.post("/p/<int:proposal_id>/adopt")
 def adopt(proposal_id: int) -> Response:
     """A facilitator adopts the text as the next version, with an outcome statement."""
-    form = request.form
-
-    def run() -> None:
-        forms.require_confirmation(form)
-        services.adopt_proposal(
-            get_session(),
-            current_actor(),
-            proposal_id=proposal_id,
-            outcome_statement=forms.text(form, "outcome_statement"),
-        )
-
-    return act(proposal_id, run, "Adopted: the text is now the next version of the agreement.")
+    return _on_proposal(
+        proposal_id,
+        services.adopt_proposal,
+        "Adopted: the text is now the next version of the agreement.",
+        lambda form: {"outcome_statement": forms.text(form, "outcome_statement")},
+        confirm=True,
+    )
 
 
 @bp.post("/p/<int:proposal_id>/<closing>")
 def close(proposal_id: int, closing: str) -> Response:
     """A facilitator lets the proposal lapse or rejects it, saying why."""
-    closings = {
+    closings: dict[str, tuple[UseCase, str]] = {
         "lapse": (services.lapse_proposal, "The proposal has lapsed."),
         "reject": (services.reject_proposal, "The proposal is rejected."),
     }
     if closing not in closings:
         raise NotFound("There is no such action.")
     use_case, success = closings[closing]
-    form = request.form
-
-    def run() -> None:
-        forms.require_confirmation(form)
-        use_case(
-            get_session(),
-            current_actor(),
-            proposal_id=proposal_id,
-            reason=forms.text(form, "reason"),
-        )
-
-    return act(proposal_id, run, success)
+    return _on_proposal(
+        proposal_id,
+        use_case,
+        success,
+        lambda form: {"reason": forms.text(form, "reason")},
+        confirm=True,
+    )
 
 
 @bp.post("/p/<int:proposal_id>/objections/<int:objection_id>/<trigger>")

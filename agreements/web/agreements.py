@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Response, make_response, request
+from flask import make_response, request
+from werkzeug.wrappers import Response
 
 from ..auth import current_actor
 from ..db import get_session
@@ -60,8 +61,7 @@ def download(slug: str, agreement_slug: str, number: int) -> Response:
     _community, agreement = _load(slug, agreement_slug)
     found = queries.version_by_number(get_session(), agreement, number)
     response = make_response(found.text)
-    response.mimetype = "text/markdown"
-    response.charset = "utf-8"
+    response.content_type = "text/markdown; charset=utf-8"
     filename = f"{agreement.slug}-v{found.number}.md"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -8,8 +8,9 @@ half-swapped error page would only confuse.
 
 from __future__ import annotations
 
-from flask import Flask, Response, make_response, render_template
+from flask import Flask, make_response, render_template
 from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
 
 from ..errors import DomainError, NotAuthenticated
 from .responses import is_htmx, sign_in_redirect

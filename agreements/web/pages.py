@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Response, request, url_for
+from flask import request, url_for
+from werkzeug.wrappers import Response
 
 from .. import services
 from ..auth import current_actor

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Response, request, url_for
+from collections.abc import Callable
+
+from flask import request, url_for
+from werkzeug.wrappers import Response
 
 from .. import services
 from ..auth import current_actor
@@ -39,7 +42,7 @@ def _propose_page(
 ) -> Response:
     session = get_session()
     community, agreement = _load(slug, agreement_slug)
-    base = services.current_version(session, agreement.id)  # type: ignore[arg-type]
+    base = services.current_version(session, agreement.id)
     typed = request.form.get("text") if request.method == "POST" else None
     text = base.text if typed is None else typed
     preview_text, preview_diff, preview_error = (
@@ -158,10 +161,10 @@ def tally(proposal_id: int) -> Response:
     return proposal_page(proposal_id, "partials/tally.html")
 
 
-def act(proposal_id: int, action: object, success: str) -> Response:
+def act(proposal_id: int, action: Callable[[], object], success: str) -> Response:
     """Run a proposal action and answer with the proposal page or its partial."""
     return perform(
-        action,  # type: ignore[arg-type]
+        action,
         success=success,
         location=url_for("web.proposal", proposal_id=proposal_id),
         show=lambda **extra: proposal_page(proposal_id, **extra),

@@ -22,7 +22,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Response, flash, make_response, redirect, render_template, request, url_for
+from flask import flash, make_response, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
 
 from ..db import get_session
 from ..errors import DomainError, NotAuthenticated
@@ -39,9 +40,10 @@ def form_name() -> str:
     """Which form was submitted: its endpoint, refined by the ids and action in the address,
     so a page can show a refusal next to exactly that form."""
     name = (request.endpoint or "").rsplit(".", 1)[-1]
+    view_args = request.view_args or {}
     for key in ("objection_id", "user_id", "trigger", "closing"):
-        if key in (request.view_args or {}):
-            name += f"-{request.view_args[key]}"  # type: ignore[index]
+        if key in view_args:
+            name += f"-{view_args[key]}"
     return name
 
 

@@ -28,6 +28,7 @@ def count(db, model, **where) -> int:
 def state_of(db, proposal_id: int) -> str:
     """The proposal's state as stored now."""
     db.rollback()
+    db.expire_all()
     state = db.get(Proposal, proposal_id).state
     db.rollback()
     return state

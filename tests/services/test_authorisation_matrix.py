@@ -28,11 +28,12 @@ from agreements.db import get_engine, make_engine
 from agreements.errors import DomainError, Forbidden, NotAuthenticated, NotFound, Refused
 from agreements.models import Community, Proposal, User
 from tests.conftest import make_test_app
-from tests.factories import PASSWORD, Factory, World
+from tests.factories import AGREEMENT_TEXT, PASSWORD, Factory, World
 
 ROLES = ("anonymous", "outsider", "member", "proposer", "facilitator", "admin")
 OK = None
 NEW_TEXT = "# Our agreement\n\nA different text.\n"
+NEW_TEXT_ELSEWHERE = AGREEMENT_TEXT.replace("We speak with respect.", "We speak with care.")
 
 
 @dataclass
@@ -60,6 +61,13 @@ class Scene:
         proposal = self.proposal("consent")
         for person in (self.world.facilitator, *self.world.members):
             services.register_stance(self.db, person, proposal_id=proposal.id, position="consent")
+        return proposal
+
+    def stale(self) -> Proposal:
+        """A proposal whose base is no longer current, and which merges cleanly onto it."""
+        text = NEW_TEXT_ELSEWHERE
+        proposal = self.make.proposal(self.world, self.proposer, stage="comment", text=text)
+        self.make.proposal(self.world, self.member, stage="adopted")
         return proposal
 
     def objection(self, *, integrating: bool = False) -> int:
@@ -116,6 +124,10 @@ FACILITATOR_ONLY = expect(  # protocol moves and rulings only a facilitator may 
     anonymous=NotFound, outsider=NotFound, member=Forbidden, proposer=Forbidden, facilitator=OK,
     admin=Forbidden,
 )  # fmt: skip
+PROPOSER_OR_FACILITATOR = expect(  # rebasing: the proposer's text, a facilitator's sequencing
+    anonymous=NotFound, outsider=NotFound, member=Forbidden, proposer=OK, facilitator=OK,
+    admin=Forbidden,
+)  # fmt: skip
 COMMUNITY_MANAGER = expect(
     anonymous=NotAuthenticated, outsider=NotFound, member=Forbidden, proposer=Forbidden,
     facilitator=OK, admin=OK,
@@ -163,6 +175,7 @@ MATRIX: dict[str, Case] = {
         COMMUNITY_MANAGER,
     ),
     "adopt_proposal": Case(lambda s: {"proposal_id": s.consented().id}, FACILITATOR_ONLY),
+    "rebase_proposal": Case(lambda s: {"proposal_id": s.stale().id}, PROPOSER_OR_FACILITATOR),
     "change_member": Case(
         lambda s: {
             "community_id": s.world.community.id,

@@ -363,3 +363,45 @@ def test_lazy_consensus_waits_while_an_objection_is_open(any_db, any_make):
     )
     with pytest.raises(Forbidden):
         services.close_due_rounds(any_db, world.facilitator)
+
+
+def test_rebase_makes_a_new_revision_that_needs_fresh_stances(any_db, any_make):
+    world = any_make.community(members=1, quorum_percent=100)
+    stale = any_make.proposal(
+        world,
+        stage="consent",
+        text=AGREEMENT_TEXT.replace("We speak with respect.", "We speak with care."),
+    )
+    services.register_stance(any_db, world.members[0], proposal_id=stale.id, position="consent")
+    any_make.proposal(world, stage="adopted")
+    with pytest.raises(NotFound):
+        services.rebase_proposal(any_db, any_make.user(), proposal_id=stale.id)
+    with pytest.raises(Forbidden, match="proposer or a facilitator"):
+        services.rebase_proposal(any_db, world.member(), proposal_id=stale.id)
+    rebased = services.rebase_proposal(any_db, world.members[0], proposal_id=stale.id)
+    assert rebased.number == 2 and "We share all we learn." in rebased.text
+    assert "We speak with care." in rebased.text
+    with pytest.raises(Refused, match="Nothing to rebase"):
+        services.rebase_proposal(any_db, world.members[0], proposal_id=stale.id)
+    with pytest.raises(Refused, match="quorum is not met"):
+        services.adopt_proposal(any_db, world.facilitator, proposal_id=stale.id)
+
+
+def test_a_protocol_may_require_consent_after_a_rebase(any_db, any_make, monkeypatch):
+    from dataclasses import replace
+
+    from workflows import protocols
+
+    strict = replace(protocols.CONSENT, reconsent_after_rebase=True)
+    monkeypatch.setitem(protocols.PROTOCOLS, "consent", strict)
+    world = any_make.community()
+    stale = any_make.proposal(
+        world,
+        stage="consent",
+        text=AGREEMENT_TEXT.replace("We speak with respect.", "We speak with care."),
+    )
+    for person in [world.facilitator, *world.members]:
+        services.register_stance(any_db, person, proposal_id=stale.id, position="consent")
+    any_make.proposal(world, stage="adopted")
+    with pytest.raises(Refused, match="Rebase the proposal"):
+        services.adopt_proposal(any_db, world.facilitator, proposal_id=stale.id)

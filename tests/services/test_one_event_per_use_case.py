@@ -210,6 +210,15 @@ _move("revise_proposal", "comment", as_proposer=True, text=REVISED)
 _move("lapse_proposal", "consent", reason="Too few answered.")
 
 
+@scenario("rebase_proposal")
+def _(make: Factory, world: World) -> Call:
+    elsewhere = AGREEMENT_TEXT.replace("We speak with respect.", "We speak with care.")
+    stale = make.proposal(world, world.members[0], stage="comment", text=elsewhere)
+    make.proposal(world, world.members[1], stage="adopted")
+    make.session.rollback()
+    return lambda: services.rebase_proposal(make.session, world.members[0], proposal_id=stale.id)
+
+
 @scenario("adopt_proposal")
 def _(make: Factory, world: World) -> Call:
     pid = _proposal(make, world, "consent")

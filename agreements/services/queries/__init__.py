@@ -1,0 +1,64 @@
+"""Read-side queries: what pages and API routes show, with the same visibility rules as writes.
+
+Nothing here writes. Every function that takes an actor checks that the actor may see what
+it returns (private communities answer NotFound to outsiders), so a page or an API route
+cannot show more than the services would let the person act on.
+
+The queries are split by what they read: communities (and what is waiting in one),
+agreements (versions, proposals, provenance), proposals (the proposal page) and people
+(names, members, organisations). They are re-exported here, so callers keep writing
+`queries.community_by_slug(...)` without knowing which module holds it.
+"""
+
+from __future__ import annotations
+
+from .agreements import (
+    Provenance,
+    agreement_by_slug,
+    agreements_of,
+    proposals_of,
+    provenance,
+    version_by_number,
+    versions_of,
+)
+from .communities import (
+    NeedsMe,
+    audit_events,
+    community_by_slug,
+    needs_me,
+    recent_decisions,
+    visible_communities,
+)
+from .people import MemberRow, members_of, organisations_of, people
+from .proposals import (
+    CommentNode,
+    ObjectionView,
+    ProposalDetail,
+    comment_threads,
+    proposal_detail,
+)
+
+__all__ = [
+    "CommentNode",
+    "MemberRow",
+    "NeedsMe",
+    "ObjectionView",
+    "ProposalDetail",
+    "Provenance",
+    "agreement_by_slug",
+    "agreements_of",
+    "audit_events",
+    "comment_threads",
+    "community_by_slug",
+    "members_of",
+    "needs_me",
+    "organisations_of",
+    "people",
+    "proposal_detail",
+    "proposals_of",
+    "provenance",
+    "recent_decisions",
+    "version_by_number",
+    "versions_of",
+    "visible_communities",
+]

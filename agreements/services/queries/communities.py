@@ -1,0 +1,116 @@
+"""Which communities a person may read, and what a community's home and history show.
+
+Visibility is decided here for the whole read side: `community_by_slug` is the entry point
+of every page under /c/<slug>, and answers NotFound for a private community, exactly as
+for one that does not exist, so outsiders cannot learn it is there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from ...access import can_see, require_visible
+from ...models import Agreement, AuditEvent, Community, Objection, Proposal, User
+from .._context import load_proposal
+from ._rows import first_or_not_found, stored_id
+
+
+def visible_communities(session: Session, actor: User | None) -> list[Community]:
+    """The communities this person may read: public ones, their own, all for admins."""
+    communities = session.exec(select(Community).order_by(col(Community.name))).all()
+    return [community for community in communities if can_see(session, actor, community)]
+
+
+def community_by_slug(session: Session, actor: User | None, slug: str) -> Community:
+    """The community at this address, or NotFound (also when it is private to the actor)."""
+    community = first_or_not_found(
+        session, select(Community).where(Community.slug == slug), "There is no such community."
+    )
+    require_visible(session, actor, community)
+    return community
+
+
+@dataclass
+class NeedsMe:
+    """What is waiting for this person in a community."""
+
+    rounds_to_answer: list[tuple[Proposal, str]] = field(default_factory=list)
+    objections_on_mine: list[tuple[Proposal, Objection]] = field(default_factory=list)
+    objections_to_confirm: list[tuple[Proposal, Objection]] = field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        """Nothing needs the person now."""
+        return not (self.rounds_to_answer or self.objections_on_mine or self.objections_to_confirm)
+
+
+def needs_me(session: Session, actor: User | None, community: Community) -> NeedsMe:
+    """Consent rounds I have not answered (or answered on an older text), open objections
+    on my proposals, and objections of mine waiting for me to confirm they are resolved."""
+    found = NeedsMe()
+    if actor is None:
+        return found
+    open_proposals = session.exec(
+        select(Proposal)
+        .join(Agreement, col(Agreement.id) == Proposal.agreement_id)
+        .where(Agreement.community_id == community.id, col(Proposal.closed_at).is_(None))
+        .where(Proposal.state != "draft")
+        .order_by(col(Proposal.id))
+    ).all()
+    for proposal in open_proposals:
+        ctx = load_proposal(session, actor, stored_id(proposal), for_update=False)
+        round_ = ctx.open_round()
+        if round_ is not None and round_.kind == "consent":
+            entry = next((p for p in ctx.tally(round_).participants if p.user_id == actor.id), None)
+            if entry is not None and entry.status in ("pending", "stale"):
+                found.rounds_to_answer.append((proposal, entry.status))
+        for objection in ctx.open_objections():
+            if proposal.proposer_id == actor.id and objection.state == "open":
+                found.objections_on_mine.append((proposal, objection))
+            if objection.author_id == actor.id and objection.state == "integrating":
+                found.objections_to_confirm.append((proposal, objection))
+    return found
+
+
+def recent_decisions(session: Session, community: Community, limit: int = 10) -> list[Proposal]:
+    """Proposals whose decision closed most recently (adopted, rejected, lapsed, withdrawn)."""
+    return list(
+        session.exec(
+            select(Proposal)
+            .join(Agreement, col(Agreement.id) == Proposal.agreement_id)
+            .where(Agreement.community_id == community.id, col(Proposal.closed_at).is_not(None))
+            .order_by(col(Proposal.closed_at).desc())
+            .limit(limit)
+        )
+    )
+
+
+def audit_events(
+    session: Session,
+    community: Community,
+    *,
+    agreement: Agreement | None = None,
+    proposal: Proposal | None = None,
+    offset: int = 0,
+    limit: int = 50,
+) -> tuple[list[AuditEvent], int]:
+    """A page of a community's audit events (oldest first) and their total count.
+
+    Narrowed to one agreement or one proposal when given; events about drafts are left
+    out, as drafts are their proposer's own.
+    """
+    drafts = select(Proposal.id).where(Proposal.state == "draft")
+    statement = select(AuditEvent).where(
+        AuditEvent.community_id == community.id,
+        col(AuditEvent.proposal_id).is_(None) | col(AuditEvent.proposal_id).not_in(drafts),
+    )
+    if agreement is not None:
+        statement = statement.where(AuditEvent.agreement_id == agreement.id)
+    if proposal is not None:
+        statement = statement.where(AuditEvent.proposal_id == proposal.id)
+    total = session.exec(select(func.count()).select_from(statement.subquery())).one()
+    rows = session.exec(statement.order_by(col(AuditEvent.seq)).offset(offset).limit(limit))
+    return list(rows), total

@@ -1,0 +1,204 @@
+"""The proposal page, read in one place: revisions, discussion, objections, the open round,
+and the moves the actor may make now.
+
+The page renders its buttons from `moves`, which the protocol's machine computes for the
+roles the actor holds, so the page never offers what the service would refuse without
+saying why.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlmodel import Session, col, select
+
+from workflows import OBJECTION_LIFECYCLE, Flow, Move
+from workflows.protocols import FACILITATOR, OBJECTOR, PROPOSER, State
+
+from ...merging import MergeResult
+from ...models import (
+    Comment,
+    Concern,
+    Objection,
+    Organisation,
+    Proposal,
+    Revision,
+    Round,
+    Stance,
+    User,
+    Version,
+)
+from ...tally import Tally
+from .._context import ProposalContext, load_proposal
+from ..adoption import rebase_preview
+from ..overlaps import Overlap, overlapping_proposals
+from ..proposals import revisions_of
+from ..rounds import proposal_rounds
+from ._rows import stored_id
+from .people import organisations_of, people
+
+
+@dataclass
+class CommentNode:
+    """A comment with its replies, for a threaded discussion."""
+
+    comment: Comment
+    replies: list[CommentNode] = field(default_factory=list)
+
+
+def comment_threads(comments: list[Comment]) -> list[CommentNode]:
+    """Arrange comments (oldest first) into threads under their parents."""
+    nodes = {comment.id: CommentNode(comment) for comment in comments}
+    roots: list[CommentNode] = []
+    for comment in comments:
+        parent = nodes.get(comment.parent_id) if comment.parent_id else None
+        (parent.replies if parent else roots).append(nodes[comment.id])
+    return roots
+
+
+@dataclass(frozen=True)
+class ObjectionView:
+    """An objection with the moves the actor may make on it now."""
+
+    objection: Objection
+    state: State
+    moves: list[Move]  # only the moves of a role the actor holds, allowed or refused
+
+
+def _objection_roles(detail_roles: set[str], actor: User | None, objection: Objection) -> set[str]:
+    roles = {role for role in detail_roles if role in (FACILITATOR, PROPOSER)}
+    if actor is not None and actor.id == objection.author_id:
+        roles.add(OBJECTOR)
+    return roles
+
+
+def _own_moves(flow: Flow, roles: set[str]) -> list[Move]:
+    """The moves of a role the actor holds (a member is not shown the facilitator's)."""
+    return [move for move in flow.moves(roles) if move.transition.roles & roles]
+
+
+@dataclass
+class ProposalDetail:
+    """Everything the proposal page shows, read in one place."""
+
+    ctx: ProposalContext
+    revisions: list[Revision]
+    base: Version
+    current: Version
+    comments: list[CommentNode]
+    objections: list[ObjectionView]
+    concerns: list[Concern]
+    rounds: list[Round]
+    open_round: Round | None
+    tally: Tally | None
+    my_stance: Stance | None
+    my_status: str | None
+    moves: list[Move]  # the actor's own moves on the proposal (the "object" stance aside)
+    people: dict[int, User]
+    organisations: dict[int, Organisation]
+    rebase: MergeResult | None = None  # set when another amendment was adopted since the base
+    overlaps: list[Overlap] = field(default_factory=list)
+
+    @property
+    def proposal(self) -> Proposal:
+        """The proposal itself."""
+        return self.ctx.proposal
+
+    @property
+    def latest(self) -> Revision:
+        """The text being decided on."""
+        return self.revisions[-1]
+
+    @property
+    def state(self) -> State:
+        """The protocol state, with its label and what happens next."""
+        return self.ctx.protocol.state(self.proposal.state)
+
+    @property
+    def is_open(self) -> bool:
+        """Whether the decision is still under way."""
+        return not self.state.is_final
+
+    def revision(self, revision_id: int | None) -> Revision | None:
+        """One of this proposal's revisions by id."""
+        return next((r for r in self.revisions if r.id == revision_id), None)
+
+    def open_objection_ids(self) -> list[int]:
+        """Objections the proposer can cite as integrated by a new revision."""
+        return [stored_id(v.objection) for v in self.objections if v.objection.state == "open"]
+
+
+def proposal_detail(session: Session, actor: User | None, proposal_id: int) -> ProposalDetail:
+    """A proposal with its revisions, discussion, objections, rounds and the actor's moves."""
+    ctx = load_proposal(session, actor, proposal_id, for_update=False)
+    proposal = ctx.proposal
+    revisions = revisions_of(session, proposal)
+    comments = list(
+        session.exec(
+            select(Comment).where(Comment.proposal_id == proposal.id).order_by(col(Comment.id))
+        )
+    )
+    objections = list(
+        session.exec(
+            select(Objection)
+            .where(Objection.proposal_id == proposal.id)
+            .order_by(col(Objection.id))
+        )
+    )
+    concerns = list(
+        session.exec(
+            select(Concern).where(Concern.proposal_id == proposal.id).order_by(col(Concern.id))
+        )
+    )
+    open_round = ctx.open_round()
+    tally = ctx.tally(open_round) if open_round is not None else None
+    my_entry = None
+    if tally is not None and actor is not None:
+        my_entry = next((p for p in tally.participants if p.user_id == actor.id), None)
+    roles = ctx.roles
+    objection_views = [
+        ObjectionView(
+            objection,
+            OBJECTION_LIFECYCLE.state(objection.state),
+            _own_moves(
+                Flow(objection, OBJECTION_LIFECYCLE), _objection_roles(roles, actor, objection)
+            ),
+        )
+        for objection in objections
+    ]
+    author_ids: set[int | None] = {proposal.proposer_id}
+    author_ids |= {r.author_id for r in revisions}
+    author_ids |= {c.author_id for c in comments} | {o.author_id for o in objections}
+    author_ids |= {c.author_id for c in concerns} | {o.settled_by_id for o in objections}
+    if tally is not None:
+        author_ids |= {p.user_id for p in tally.participants}
+    base = session.get(Version, revisions[-1].base_version_id)
+    current = session.exec(
+        select(Version)
+        .where(Version.agreement_id == ctx.agreement.id)
+        .order_by(col(Version.number).desc())
+    ).first()
+    assert base is not None and current is not None
+    return ProposalDetail(
+        ctx=ctx,
+        revisions=revisions,
+        base=base,
+        current=current,
+        comments=comment_threads(comments),
+        objections=objection_views,
+        concerns=concerns,
+        rounds=proposal_rounds(session, proposal),
+        open_round=open_round,
+        tally=tally,
+        my_stance=my_entry.stance if my_entry else None,
+        my_status=my_entry.status if my_entry else None,
+        moves=[m for m in _own_moves(ctx.flow(), roles) if m.transition.trigger != "object"],
+        people=people(session, author_ids),
+        organisations=organisations_of(session, ctx.community),
+        rebase=(
+            rebase_preview(session, revisions[-1], current)
+            if base.id != current.id and not ctx.protocol.state(proposal.state).is_final
+            else None
+        ),
+        overlaps=overlapping_proposals(session, proposal),
+    )

@@ -1,0 +1,53 @@
+"""A proposal page warns about overlapping proposals and shows rebase conflicts to resolve."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from agreements.models import Version
+from tests.factories import AGREEMENT_TEXT
+
+
+def test_overlapping_open_proposals_warn_each_other(client, login, make, db):
+    world = make.community()
+    first = make.proposal(world, stage="comment")
+    second = make.proposal(
+        world, stage="comment", text=AGREEMENT_TEXT.replace("We share what we learn.", "We share.")
+    )
+    login(client, world.facilitator)
+    page = client.get(f"/p/{first.id}").get_data(as_text=True)
+    assert "Other open proposals change the same passages" in page
+    assert f"/p/{second.id}" in page
+
+
+def test_conflict_is_shown_and_resolved_by_a_rebased_revision(client, login, make, db):
+    world = make.community()
+    stale = make.proposal(
+        world, stage="comment", text=AGREEMENT_TEXT.replace("We share what we learn.", "We hoard.")
+    )
+    make.proposal(world, stage="adopted")
+    login(client, world.members[0])
+    page = client.get(f"/p/{stale.id}").get_data(as_text=True)
+    assert "Conflicting passage 1" in page and "We hoard." in page
+    current = db.exec(select(Version).order_by(Version.number.desc())).first()
+    resolved = current.text.replace("We share all we learn.", "We share all we learn, gladly.")
+    db.rollback()
+    response = client.post(
+        f"/p/{stale.id}/revise", data={"text": resolved, "rebase": "1", "expected_revision": "1"}
+    )
+    assert response.status_code == 303
+    page = client.get(f"/p/{stale.id}").get_data(as_text=True)
+    assert "Conflicting passage" not in page and "was adopted since this proposal began" not in page
+
+
+def test_clean_rebase_is_announced(client, login, make, db):
+    world = make.community()
+    stale = make.proposal(
+        world,
+        stage="comment",
+        text=AGREEMENT_TEXT.replace("We speak with respect.", "We speak with care."),
+    )
+    make.proposal(world, stage="adopted")
+    login(client, world.members[1])
+    page = client.get(f"/p/{stale.id}").get_data(as_text=True)
+    assert "merge cleanly onto version 2" in page
