@@ -56,6 +56,13 @@ def require_facilitator(session: Session, user: User | None, community: Communit
     return found
 
 
+def require_manager(session: Session, user: User | None, community: Community) -> None:
+    """Membership is managed by the community's facilitators and by instance administrators."""
+    if user is not None and user.is_admin:
+        return
+    require_facilitator(session, user, community)
+
+
 def require_admin(user: User | None) -> User:
     """An instance administrator (who alone creates communities)."""
     if user is None:

@@ -1,4 +1,11 @@
-"""Pagination for every list: ?page=&per_page=, answered as {items, page, per_page, total, next}."""
+"""Pagination for every list: ?page=&per_page=, answered as {items, page, per_page, total, next}.
+
+Lists that can grow long (proposals, versions, members, the discussion, stances, audit
+events) are paged in SQL: one COUNT for the total and LIMIT/OFFSET for the rows, so a
+request never loads more than a page. Short lists (a proposal's revisions and rounds, a
+community's agreements) and the communities a person may see (filtered by the visibility
+rule in Python) are read whole and sliced here.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +14,15 @@ from typing import Any, TypeVar
 
 from flask import request, url_for
 from pydantic import BaseModel
+from sqlalchemy import func
+from sqlmodel import Session, select
+from sqlmodel.sql.expression import Select, SelectOfScalar
 
+from ..models import Agreement, Community, Proposal
+from ..services import queries
 from .bodies import PageQuery
-from .schemas import Page
+from .presenters import event_out
+from .schemas import AuditEvent, Page
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -52,3 +65,42 @@ def paged(
         total=total,
         next=next_page_url(query, total),
     )
+
+
+def fetch_page(
+    session: Session, statement: Select[*tuple[Any, ...]] | SelectOfScalar[Any], query: PageQuery
+) -> tuple[list[Any], int]:
+    """The requested page of an ordered SELECT's rows, and how many rows it has in all."""
+    offset, limit = window(query)
+    counted = select(func.count()).select_from(statement.order_by(None).subquery())
+    total = session.exec(counted).one()
+    return list(session.exec(statement.offset(offset).limit(limit)).all()), total
+
+
+def paged_select(
+    session: Session,
+    model: type[T],
+    statement: SelectOfScalar[Any],
+    query: PageQuery,
+    *,
+    convert: Callable[[Any], Any] | None = None,
+) -> Page[T]:
+    """A page of an ordered SELECT's rows as `model` items, fetched with LIMIT/OFFSET."""
+    rows, total = fetch_page(session, statement, query)
+    return paged(model, rows, query, total=total, convert=convert)
+
+
+def events_page(
+    session: Session,
+    community: Community,
+    query: PageQuery,
+    *,
+    agreement: Agreement | None = None,
+    proposal: Proposal | None = None,
+) -> Page[AuditEvent]:
+    """A page of audit events of a community, optionally of one agreement or proposal."""
+    offset, limit = window(query)
+    rows, total = queries.audit_events(
+        session, community, agreement=agreement, proposal=proposal, offset=offset, limit=limit
+    )
+    return paged(AuditEvent, rows, query, total=total, convert=event_out)

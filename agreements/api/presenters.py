@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from .. import services
 from ..access import membership_of
-from ..diffing import TextDiff
+from ..diffing import Mode, diff_texts
 from ..models import Agreement, AuditEvent, Community, Revision, User, Version
 from ..rendering import render_markdown
 from ..services import queries
@@ -48,7 +48,7 @@ def event_out(event: AuditEvent) -> dict[str, object]:
 
 def agreement_out(session: Session, agreement: Agreement, community_slug: str) -> schemas.Agreement:
     """An agreement with its current version number."""
-    current = services.current_version(session, agreement.id)  # type: ignore[arg-type]
+    current = services.current_version(session, agreement.id)
     return schemas.Agreement.model_validate(
         {
             **agreement.model_dump(),
@@ -65,8 +65,11 @@ def version_out(version: Version) -> schemas.Version:
     )
 
 
-def diff_out(diff: TextDiff, old_label: str, new_label: str) -> document_schemas.Diff:
-    """A diff as data: each changed paragraph spelled out word by word."""
+def diff_out(
+    old_text: str, old_label: str, new_text: str, new_label: str, *, mode: Mode
+) -> document_schemas.Diff:
+    """The diff of two texts as data: each changed paragraph spelled out word by word."""
+    diff = diff_texts(old_text, new_text, mode=mode)
     summary = diff.summary
     return document_schemas.Diff(
         old_label=old_label,

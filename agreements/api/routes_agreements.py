@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from .. import services
-from ..diffing import diff_texts
-from ..models import Agreement, User
+from ..models import Agreement, Proposal, User
 from ..record_builder import build_record
 from ..services import queries
 from . import bodies, document_schemas, schemas
 from .operations import operation
-from .paging import paged
+from .paging import events_page, paged, paged_select
 from .presenters import agreement_out, diff_out, proposal_out, version_out
-from .routes_communities import events_page
+from .routes_communities import on_community
 
 TAG = "Agreements"
 AGREEMENT = "/communities/{slug}/agreements/{agreement_slug}"
@@ -58,9 +57,8 @@ def create_agreement(
     session: Session, actor: User | None, *, slug: str, body: bodies.AgreementCreate
 ) -> schemas.Agreement:
     """Facilitators only; the text becomes version 1."""
-    community = queries.community_by_slug(session, actor, slug)
-    agreement = services.create_agreement(
-        session, actor, community_id=community.id, **body.model_dump()
+    _community, agreement = on_community(
+        session, actor, slug, services.create_agreement, **body.model_dump()
     )
     return agreement_out(session, agreement, slug)
 
@@ -86,7 +84,7 @@ def list_versions(
 ) -> schemas.Page[schemas.VersionSummary]:
     """The adopted history, oldest first; each names the proposal that adopted it."""
     agreement = find_agreement(session, actor, slug, agreement_slug)
-    return paged(schemas.VersionSummary, queries.versions_of(session, agreement), query)
+    return paged_select(session, schemas.VersionSummary, queries.versions_query(agreement), query)
 
 
 @operation(
@@ -124,8 +122,9 @@ def compare_versions(
     agreement = find_agreement(session, actor, slug, agreement_slug)
     old = queries.version_by_number(session, agreement, query.from_version)
     new = queries.version_by_number(session, agreement, query.to_version)
-    diff = diff_texts(old.text, new.text, mode=query.mode)
-    return diff_out(diff, f"version {old.number}", f"version {new.number}")
+    return diff_out(
+        old.text, f"version {old.number}", new.text, f"version {new.number}", mode=query.mode
+    )
 
 
 @operation(
@@ -163,10 +162,10 @@ def list_proposals(
 ) -> schemas.Page[schemas.ProposalSummary]:
     """Newest first; drafts are left out. Filter with ?state=comment etc."""
     agreement = find_agreement(session, actor, slug, agreement_slug)
-    proposals = queries.proposals_of(session, agreement)
+    statement = queries.proposals_query(agreement)
     if query.state:
-        proposals = [p for p in proposals if p.state == query.state]
-    return paged(schemas.ProposalSummary, proposals, query)
+        statement = statement.where(col(Proposal.state) == query.state)
+    return paged_select(session, schemas.ProposalSummary, statement, query)
 
 
 @operation(
@@ -200,7 +199,7 @@ def create_proposal(
         base_version_id=base_id,
         submit=body.submit,
     )
-    return proposal_out(session, actor, proposal.id)  # type: ignore[arg-type]
+    return proposal_out(session, actor, proposal.id)
 
 
 @operation(

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session
+from collections.abc import Callable
+from typing import TypeVar
+
+from sqlmodel import Session, col
 
 from .. import services
 from ..errors import NotAuthenticated
@@ -10,19 +13,27 @@ from ..models import Community, User
 from ..services import queries
 from . import bodies, schemas
 from .operations import operation
-from .paging import paged, window
-from .presenters import community_out, event_out, member_out
+from .paging import events_page, fetch_page, paged
+from .presenters import community_out, member_out
 
 TAG = "Communities"
+Result = TypeVar("Result")
 
 
-def events_page(
-    session: Session, community: Community, query: bodies.PageQuery, **narrow: object
-) -> schemas.Page[schemas.AuditEvent]:
-    """A page of audit events of a community, optionally of one agreement or proposal."""
-    offset, limit = window(query)
-    rows, total = queries.audit_events(session, community, offset=offset, limit=limit, **narrow)  # type: ignore[arg-type]
-    return paged(schemas.AuditEvent, rows, query, total=total, convert=event_out)
+def on_community(
+    session: Session,
+    actor: User | None,
+    slug: str,
+    use_case: Callable[..., Result],
+    **fields: object,
+) -> tuple[Community, Result]:
+    """Run a community-scoped use case on the community at /communities/{slug}.
+
+    The community is read through the visibility rule first, so a private one answers 404
+    to an outsider before the use case can answer 403.
+    """
+    community = queries.community_by_slug(session, actor, slug)
+    return community, use_case(session, actor, community_id=community.id, **fields)
 
 
 @operation(
@@ -95,9 +106,8 @@ def update_settings(
     session: Session, actor: User | None, *, slug: str, body: bodies.CommunitySettings
 ) -> schemas.CommunityDetail:
     """Facilitators only; proposals under way keep the protocol they started with."""
-    community = queries.community_by_slug(session, actor, slug)
-    community = services.update_community_settings(
-        session, actor, community_id=community.id, **body.model_dump()
+    _before, community = on_community(
+        session, actor, slug, services.update_community_settings, **body.model_dump()
     )
     return community_out(session, actor, community)
 
@@ -105,7 +115,8 @@ def update_settings(
 def _member(
     session: Session, actor: User | None, community: Community, user_id: int
 ) -> schemas.Member:
-    row = next(r for r in queries.members_of(session, actor, community) if r.user.id == user_id)
+    statement = queries.members_query(session, actor, community).where(col(User.id) == user_id)
+    (row,) = queries.member_rows(session, community, session.exec(statement).all())
     return schemas.Member.model_validate(member_out(row))
 
 
@@ -123,9 +134,9 @@ def list_members(
 ) -> schemas.Page[schemas.Member]:
     """Facilitators only, as on the members page."""
     community = queries.community_by_slug(session, actor, slug)
-    return paged(
-        schemas.Member, queries.members_of(session, actor, community), query, convert=member_out
-    )
+    pairs, total = fetch_page(session, queries.members_query(session, actor, community), query)
+    rows = queries.member_rows(session, community, pairs)
+    return paged(schemas.Member, rows, query, total=total, convert=member_out)
 
 
 @operation(
@@ -140,8 +151,9 @@ def add_member(
     session: Session, actor: User | None, *, slug: str, body: bodies.MemberAdd
 ) -> schemas.Member:
     """A facilitator adds an existing account, with a role and an organisation."""
-    community = queries.community_by_slug(session, actor, slug)
-    services.add_member(session, actor, community_id=community.id, **body.model_dump())
+    community, _membership = on_community(
+        session, actor, slug, services.add_member, **body.model_dump()
+    )
     return _member(session, actor, community, body.user_id)
 
 
@@ -157,9 +169,8 @@ def change_member(
     session: Session, actor: User | None, *, slug: str, user_id: int, body: bodies.MemberChange
 ) -> schemas.Member:
     """A facilitator changes a role or organisation; the last facilitator stays one."""
-    community = queries.community_by_slug(session, actor, slug)
-    services.change_member(
-        session, actor, community_id=community.id, user_id=user_id, **body.model_dump()
+    community, _membership = on_community(
+        session, actor, slug, services.change_member, user_id=user_id, **body.model_dump()
     )
     return _member(session, actor, community, user_id)
 

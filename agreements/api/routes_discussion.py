@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from .. import services
 from ..models import Comment, Concern, Objection, User
@@ -13,21 +14,20 @@ from ..services._context import load_proposal
 from ..services._unit import get_or_404
 from . import bodies, schemas
 from .operations import operation
-from .paging import paged
+from .paging import paged_select
 
 TAG = "Discussion"
 PROPOSAL = "/proposals/{proposal_id}"
 OBJECTION = "/objections/{objection_id}"
+Discussed = TypeVar("Discussed", Comment, Concern, Objection)
 
 
-def _rows_of(session: Session, actor: User | None, proposal_id: int, model: Any) -> list[Any]:
+def _rows_of(
+    session: Session, actor: User | None, proposal_id: int, model: type[Discussed]
+) -> SelectOfScalar[Discussed]:
     """A visible proposal's comments, concerns or objections, oldest first."""
     ctx = load_proposal(session, actor, proposal_id, for_update=False)
-    return list(
-        session.exec(
-            select(model).where(model.proposal_id == ctx.proposal.id).order_by(col(model.id))
-        )
-    )
+    return select(model).where(model.proposal_id == ctx.proposal.id).order_by(col(model.id))
 
 
 @operation(
@@ -42,7 +42,8 @@ def list_comments(
     session: Session, actor: User | None, *, proposal_id: int, query: bodies.PageQuery
 ) -> schemas.Page[schemas.Comment]:
     """Oldest first; replies carry their parent_id, so threads can be rebuilt."""
-    return paged(schemas.Comment, _rows_of(session, actor, proposal_id, Comment), query)
+    statement = _rows_of(session, actor, proposal_id, Comment)
+    return paged_select(session, schemas.Comment, statement, query)
 
 
 @operation(
@@ -73,7 +74,8 @@ def list_concerns(
     session: Session, actor: User | None, *, proposal_id: int, query: bodies.PageQuery
 ) -> schemas.Page[schemas.Concern]:
     """Non-blocking concerns, kept with the decision record."""
-    return paged(schemas.Concern, _rows_of(session, actor, proposal_id, Concern), query)
+    statement = _rows_of(session, actor, proposal_id, Concern)
+    return paged_select(session, schemas.Concern, statement, query)
 
 
 @operation(
@@ -104,7 +106,8 @@ def list_objections(
     session: Session, actor: User | None, *, proposal_id: int, query: bodies.PageQuery
 ) -> schemas.Page[schemas.Objection]:
     """Every objection and its state; open and integrating ones block adoption."""
-    return paged(schemas.Objection, _rows_of(session, actor, proposal_id, Objection), query)
+    statement = _rows_of(session, actor, proposal_id, Objection)
+    return paged_select(session, schemas.Objection, statement, query)
 
 
 @operation(

@@ -10,16 +10,14 @@ from flask import request
 from sqlmodel import Session
 
 from .. import services
-from ..diffing import diff_texts
 from ..errors import NotFound, PreconditionFailed
 from ..models import Revision, User, Version
 from ..services._context import ProposalContext, load_proposal
 from ..services.proposals import revisions_of
-from ..services.queries import audit_events
 from . import bodies, document_schemas, schemas
 from .operations import Reply, operation
-from .paging import paged, window
-from .presenters import diff_out, event_out, proposal_out, revision_out
+from .paging import events_page, paged
+from .presenters import diff_out, proposal_out, revision_out
 
 TAG = "Proposals"
 PROPOSAL = "/proposals/{proposal_id}"
@@ -122,8 +120,9 @@ def diff_revision(
         base = session.get(Version, revision.base_version_id)
         assert base is not None
         old_text, old_label = base.text, f"version {base.number}"
-    diff = diff_texts(old_text, revision.text, mode=query.mode)
-    return diff_out(diff, old_label, f"revision {revision.number}")
+    return diff_out(
+        old_text, old_label, revision.text, f"revision {revision.number}", mode=query.mode
+    )
 
 
 @operation(
@@ -150,6 +149,21 @@ def revise(
         rebase=body.rebase,
         expected_revision=expected_revision(),
     )
+    return Reply(revision_out(revision), {"ETag": etag_for(revision.number)})
+
+
+@operation(
+    "post",
+    PROPOSAL + "/rebase",
+    summary="Rebase a proposal onto the current version",
+    tag=TAG,
+    response=schemas.Revision,
+    status=201,
+    etag=True,
+)
+def rebase(session: Session, actor: User | None, *, proposal_id: int) -> Reply:
+    """Merge a stale proposal onto the newest version as a new revision (409 on conflict)."""
+    revision = services.rebase_proposal(session, actor, proposal_id=proposal_id)
     return Reply(revision_out(revision), {"ETag": etag_for(revision.number)})
 
 
@@ -210,8 +224,4 @@ def list_proposal_events(
 ) -> schemas.Page[schemas.AuditEvent]:
     """Everything that happened to this proposal, oldest first."""
     ctx = load_proposal(session, actor, proposal_id, for_update=False)
-    offset, limit = window(query)
-    rows, total = audit_events(
-        session, ctx.community, proposal=ctx.proposal, offset=offset, limit=limit
-    )
-    return paged(schemas.AuditEvent, rows, query, total=total, convert=event_out)
+    return events_page(session, ctx.community, query, proposal=ctx.proposal)

@@ -11,7 +11,7 @@ from ..services._unit import get_or_404
 from ..services.rounds import proposal_rounds
 from . import bodies, schemas
 from .operations import operation
-from .paging import paged
+from .paging import paged, paged_select
 
 TAG = "Rounds"
 PROPOSAL = "/proposals/{proposal_id}"
@@ -77,10 +77,8 @@ def list_stances(
 ) -> schemas.Page[schemas.Stance]:
     """Every stance given in the round, changes included (is_current marks the one counted)."""
     _ctx, round_ = _round_context(session, actor, round_id)
-    stances = session.exec(
-        select(Stance).where(Stance.round_id == round_.id).order_by(col(Stance.id))
-    )
-    return paged(schemas.Stance, list(stances), query)
+    statement = select(Stance).where(Stance.round_id == round_.id).order_by(col(Stance.id))
+    return paged_select(session, schemas.Stance, statement, query)
 
 
 @operation(

@@ -7,7 +7,7 @@ import re
 from sqlmodel import Session, select
 
 from .. import audit
-from ..access import require_admin, require_facilitator
+from ..access import require_admin, require_facilitator, require_manager
 from ..errors import InvalidInput, NotFound, Refused
 from ..limits import MAX_DISCUSSION_CHARS, MAX_NAME_CHARS, choice, clean_line, clean_text
 from ..models import PROTOCOLS, QUORUM_RULES, ROLES, Community, Membership, Organisation, User
@@ -158,12 +158,6 @@ def organisation_named(session: Session, community: Community, name: str | None)
     return found.id
 
 
-def _require_manager(session: Session, actor: User | None, community: Community) -> None:
-    if actor is not None and actor.is_admin:
-        return
-    require_facilitator(session, actor, community)
-
-
 @use_case
 def add_member(
     session: Session,
@@ -176,7 +170,7 @@ def add_member(
 ) -> Membership:
     """A facilitator (or an administrator) adds an existing account to the community."""
     community = get_or_404(session, Community, community_id, "community")
-    _require_manager(session, actor, community)
+    require_manager(session, actor, community)
     user = get_or_404(session, User, user_id, "person")
     role = choice(role, ROLES, field="role")
     existing = session.exec(
@@ -216,7 +210,7 @@ def change_member(
 ) -> Membership:
     """A facilitator changes someone's role or organisation; the last facilitator stays."""
     community = get_or_404(session, Community, community_id, "community")
-    _require_manager(session, actor, community)
+    require_manager(session, actor, community)
     role = choice(role, ROLES, field="role")
     membership = session.exec(
         select(Membership).where(

@@ -135,6 +135,16 @@ def reconfirm(proposal_id: int) -> Response:
     )
 
 
+@bp.post("/p/<int:proposal_id>/rebase")
+def rebase(proposal_id: int) -> Response:
+    """Merge the proposal onto the newest version as a new revision (when it merges cleanly)."""
+    return _on_proposal(
+        proposal_id,
+        services.rebase_proposal,
+        "The proposal now builds on the newest version. Earlier stances now need confirming.",
+    )
+
+
 @bp.post("/p/<int:proposal_id>/revise")
 def revise(proposal_id: int) -> Response:
     """The proposer posts a new text, citing the objections it integrates."""

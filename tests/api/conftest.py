@@ -1,4 +1,5 @@
-"""Helpers for API tests: a client that sends no CSRF token and Bearer headers per person."""
+"""Helpers for API tests: the app on either database, a client that sends no CSRF token,
+and Bearer headers per person."""
 
 from __future__ import annotations
 
@@ -8,7 +9,21 @@ import pytest
 from flask.testing import FlaskClient
 
 from agreements import services
+from agreements.db import get_engine
 from agreements.models import User
+from tests.conftest import make_test_app
+
+# `pytestmark = ON_EACH_DATABASE` runs a module's tests on SQLite and on PostgreSQL.
+ON_EACH_DATABASE = pytest.mark.parametrize("app", ["sqlite_url", "postgres_url"], indirect=True)
+
+
+@pytest.fixture
+def app(request: pytest.FixtureRequest):
+    """The application on a fresh SQLite file, or on the database named by an indirect
+    parametrization of `app` (ON_EACH_DATABASE); `db`, `make`, `api` and `bearer` follow it."""
+    application = make_test_app(request.getfixturevalue(getattr(request, "param", "sqlite_url")))
+    yield application
+    get_engine(application).dispose()
 
 
 @pytest.fixture

@@ -508,3 +508,21 @@ def test_malformed_requests_get_problems_not_pages(api, world, people):
     assert "POST" in api.delete(url, headers=people["member"]).headers["Allow"]
     too_big = api.post(url, json={"title": "T", "text": "x" * 3_000_000}, headers=people["member"])
     problem(too_big, 413)
+
+
+def test_a_stale_proposal_is_rebased_or_refused_with_its_conflicts(api, world, make, people):
+    from tests.factories import AGREEMENT_TEXT
+
+    clean = make.proposal(world, stage="comment", text=AGREEMENT_TEXT.replace("respect.", "care."))
+    clashing = make.proposal(
+        world, stage="comment", text=AGREEMENT_TEXT.replace("We share what we learn.", "We hoard.")
+    )
+    make.proposal(world, stage="adopted")
+    problem(api.post(f"/api/v1/proposals/{clean.id}/rebase", headers=people["member"]), 403)
+    rebased = api.post(f"/api/v1/proposals/{clean.id}/rebase", headers=people["facilitator"])
+    assert rebased.status_code == 201, rebased.get_data(as_text=True)
+    assert rebased.get_json()["number"] == 2 and rebased.headers["ETag"] == 'W/"rev-2"'
+    conflict = problem(
+        api.post(f"/api/v1/proposals/{clashing.id}/rebase", headers=people["proposer"]), 409
+    )
+    assert "We share what we learn." in conflict["detail"]

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+from dataclasses import fields
 
+import pytest
 from openapi_spec_validator import validate
 
-from agreements.api import META_ENDPOINTS
+from agreements import records
+from agreements.api import META_ENDPOINTS, document_schemas
 from agreements.api.spec import openapi_document
 
 
@@ -53,3 +56,16 @@ def test_the_reference_page_lists_every_operation_without_scripts(api):
         for method in methods:
             assert f"{method.upper()} {path}" in html
     assert "<script>" not in html and "style=" not in html
+
+
+@pytest.mark.parametrize(
+    ("published", "internal"),
+    [
+        (document_schemas.DecisionRecord, records.DecisionRecord),
+        (document_schemas.RecordStance, records.StanceEntry),
+        (document_schemas.RecordObjection, records.ObjectionEntry),
+    ],
+)
+def test_the_published_decision_record_keeps_every_field_of_the_record(published, internal):
+    """A field added to the record must be published (or this test consciously changed)."""
+    assert set(published.model_fields) - {"markdown"} == {field.name for field in fields(internal)}

@@ -1,6 +1,14 @@
-"""The whole consent protocol driven through the API alone, as an integrator would."""
+"""The whole consent protocol driven through the API alone, as an integrator would.
+
+It runs on SQLite and on PostgreSQL (mandatory in CI), so the API's queries, paging and
+row locks are exercised on the database production uses.
+"""
 
 from __future__ import annotations
+
+from tests.api.conftest import ON_EACH_DATABASE
+
+pytestmark = ON_EACH_DATABASE
 
 
 def test_a_proposal_goes_from_first_text_to_adopted_version_with_its_record(api, make, bearer):

@@ -51,3 +51,22 @@ def test_clean_rebase_is_announced(client, login, make, db):
     login(client, world.members[1])
     page = client.get(f"/p/{stale.id}").get_data(as_text=True)
     assert "merge cleanly onto version 2" in page
+
+
+def test_proposer_rebases_a_clean_proposal_with_one_click(client, login, make, db):
+    world = make.community()
+    stale = make.proposal(
+        world,
+        stage="comment",
+        text=AGREEMENT_TEXT.replace("We speak with respect.", "We speak with care."),
+    )
+    make.proposal(world, stage="adopted")
+    login(client, world.members[0])
+    response = client.post(f"/p/{stale.id}/rebase", headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "was adopted since this proposal began" not in page
+    assert "Rebased onto version 2" in page
+    again = client.post(f"/p/{stale.id}/rebase")
+    assert again.status_code == 409
+    assert "Nothing to rebase" in again.get_data(as_text=True)

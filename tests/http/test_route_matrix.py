@@ -72,6 +72,9 @@ API_TAKE_PART = statuses(
 API_FACILITATORS = statuses(
     anonymous=401, outsider=404, member=403, proposer=403, facilitator=200, admin=403
 )
+API_MANAGERS = statuses(
+    anonymous=401, outsider=404, member=403, proposer=403, facilitator=200, admin=200
+)
 SETTINGS = {
     "protocol": "consent",
     "quorum_rule": "organisation",
@@ -125,12 +128,11 @@ ROUTE_ACCESS: dict[str, Route] = {
         "/account/tokens/{member_token}/revoke",
         statuses(anonymous=302, outsider=404, member=302, proposer=404, facilitator=404, admin=404),
     ),
-    # Known inconsistency: services let an admin manage members (web.change_member: 303),
-    # but the members page and the API's member routes check for a facilitator (admin 403).
+    # Membership is managed by facilitators and instance administrators, on pages and API.
     "web.members": Route(
         "GET",
         "/c/{slug}/members",
-        statuses(anonymous=404, outsider=404, member=403, proposer=403, facilitator=200, admin=403),
+        statuses(anonymous=404, outsider=404, member=403, proposer=403, facilitator=200, admin=200),
     ),
     "web.change_member": Route(
         "POST",
@@ -181,6 +183,13 @@ ROUTE_ACCESS: dict[str, Route] = {
         "POST",
         "/p/{consent_proposal}/reconfirm",
         statuses(anonymous=404, outsider=404, member=409, proposer=409, facilitator=409, admin=403),
+    ),
+    # The world's proposals build on the current version: proposer and facilitator may
+    # rebase but there is nothing to rebase (409); members may not (403).
+    "web.rebase": Route(
+        "POST",
+        "/p/{proposal}/rebase",
+        statuses(anonymous=404, outsider=404, member=403, proposer=409, facilitator=409, admin=403),
     ),
     "web.revise": Route(
         "POST",
@@ -239,17 +248,17 @@ ROUTE_ACCESS: dict[str, Route] = {
     "api.update_settings": Route(
         "PUT", API + "/communities/{slug}/settings", API_FACILITATORS, json=SETTINGS
     ),
-    "api.list_members": Route("GET", API + "/communities/{slug}/members", API_FACILITATORS),
+    "api.list_members": Route("GET", API + "/communities/{slug}/members", API_MANAGERS),
     "api.add_member": Route(
         "POST",
         API + "/communities/{slug}/members",
-        statuses(anonymous=401, outsider=404, member=403, proposer=403, facilitator=201, admin=403),
+        statuses(anonymous=401, outsider=404, member=403, proposer=403, facilitator=201, admin=201),
         json={"user_id": "{newcomer_id}"},
     ),
     "api.change_member": Route(
         "PATCH",
         API + "/communities/{slug}/members/{member_id}",
-        API_FACILITATORS,
+        API_MANAGERS,
         json={"role": "member"},
     ),
     "api.list_community_events": Route(
@@ -379,6 +388,12 @@ ROUTE_ACCESS: dict[str, Route] = {
         API + "/proposals/{consent_proposal}/stances",
         API_TAKE_PART,
         json={"position": "consent"},
+    ),
+    "api.rebase": Route(
+        "POST",
+        API + "/proposals/{proposal}/rebase",
+        statuses(anonymous=401, outsider=404, member=403, proposer=409, facilitator=409, admin=403),
+        json={},
     ),
     "api.reconfirm_stance": Route(
         "POST",

@@ -17,9 +17,11 @@ from .agreements import (
     agreement_by_slug,
     agreements_of,
     proposals_of,
+    proposals_query,
     provenance,
     version_by_number,
     versions_of,
+    versions_query,
 )
 from .communities import (
     NeedsMe,
@@ -29,7 +31,14 @@ from .communities import (
     recent_decisions,
     visible_communities,
 )
-from .people import MemberRow, members_of, organisations_of, people
+from .people import (
+    MemberRow,
+    member_rows,
+    members_of,
+    members_query,
+    organisations_of,
+    people,
+)
 from .proposals import (
     CommentNode,
     ObjectionView,
@@ -50,15 +59,19 @@ __all__ = [
     "audit_events",
     "comment_threads",
     "community_by_slug",
+    "member_rows",
     "members_of",
+    "members_query",
     "needs_me",
     "organisations_of",
     "people",
     "proposal_detail",
     "proposals_of",
+    "proposals_query",
     "provenance",
     "recent_decisions",
     "version_by_number",
     "versions_of",
+    "versions_query",
     "visible_communities",
 ]

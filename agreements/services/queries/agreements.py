@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from ...merging import paragraph_provenance
 from ...models import Agreement, Community, Proposal, Version
@@ -36,15 +37,14 @@ def agreement_by_slug(session: Session, community: Community, slug: str) -> Agre
     )
 
 
+def versions_query(agreement: Agreement) -> SelectOfScalar[Version]:
+    """The SELECT behind versions_of, for a caller that pages it in SQL."""
+    return select(Version).where(Version.agreement_id == agreement.id).order_by(col(Version.number))
+
+
 def versions_of(session: Session, agreement: Agreement) -> list[Version]:
     """An agreement's adopted versions, oldest first (numbers are dense: 1, 2, ...)."""
-    return list(
-        session.exec(
-            select(Version)
-            .where(Version.agreement_id == agreement.id)
-            .order_by(col(Version.number))
-        )
-    )
+    return list(session.exec(versions_query(agreement)))
 
 
 def version_by_number(session: Session, agreement: Agreement, number: int) -> Version:
@@ -56,16 +56,21 @@ def version_by_number(session: Session, agreement: Agreement, number: int) -> Ve
     )
 
 
-def proposals_of(
-    session: Session, agreement: Agreement, *, open_only: bool = False
-) -> list[Proposal]:
-    """An agreement's proposals, newest first; drafts are left out (they are private)."""
+def proposals_query(agreement: Agreement, *, open_only: bool = False) -> SelectOfScalar[Proposal]:
+    """The SELECT behind proposals_of, for a caller that pages it in SQL."""
     statement = select(Proposal).where(
         Proposal.agreement_id == agreement.id, Proposal.state != "draft"
     )
     if open_only:
         statement = statement.where(col(Proposal.closed_at).is_(None))
-    return list(session.exec(statement.order_by(col(Proposal.id).desc())))
+    return statement.order_by(col(Proposal.id).desc())
+
+
+def proposals_of(
+    session: Session, agreement: Agreement, *, open_only: bool = False
+) -> list[Proposal]:
+    """An agreement's proposals, newest first; drafts are left out (they are private)."""
+    return list(session.exec(proposals_query(agreement, open_only=open_only)))
 
 
 @dataclass(frozen=True)

@@ -7,11 +7,13 @@ one statement per page instead of one per name. The members list is a facilitato
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import Select
 
-from ...access import require_facilitator
+from ...access import require_manager
 from ...models import Community, Membership, Organisation, User
 from ._rows import by_id
 
@@ -33,17 +35,34 @@ class MemberRow:
     organisation: Organisation | None
 
 
-def members_of(session: Session, actor: User | None, community: Community) -> list[MemberRow]:
-    """The community's members with roles and organisations (facilitators only)."""
-    require_facilitator(session, actor, community)
-    rows = session.exec(
+def members_query(
+    session: Session, actor: User | None, community: Community
+) -> Select[Membership, User]:
+    """The SELECT behind members_of, for a caller that pages it in SQL (facilitators and admins).
+
+    Ordered by name, then id, so that pages of people with the same name never overlap.
+    """
+    require_manager(session, actor, community)
+    return (
         select(Membership, User)
         .join(User, col(User.id) == Membership.user_id)
         .where(Membership.community_id == community.id)
-        .order_by(col(User.display_name))
-    ).all()
+        .order_by(col(User.display_name), col(User.id))
+    )
+
+
+def member_rows(
+    session: Session, community: Community, pairs: Iterable[tuple[Membership, User]]
+) -> list[MemberRow]:
+    """The (membership, user) pairs of members_query with their organisations."""
     organisations = organisations_of(session, community)
-    return [MemberRow(m, u, organisations.get(m.organisation_id)) for m, u in rows]
+    return [MemberRow(m, u, organisations.get(m.organisation_id)) for m, u in pairs]
+
+
+def members_of(session: Session, actor: User | None, community: Community) -> list[MemberRow]:
+    """The community's members with roles and organisations (facilitators and admins)."""
+    statement = members_query(session, actor, community)
+    return member_rows(session, community, session.exec(statement).all())
 
 
 def organisations_of(session: Session, community: Community) -> dict[int, Organisation]:
