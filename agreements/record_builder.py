@@ -46,8 +46,7 @@ def build_record(
     session: Session, actor: User | None, community_slug: str, agreement_slug: str, number: int
 ) -> DecisionRecord:
     """The decision record of an adopted version; NotFound for imported versions."""
-    community = queries.community_by_slug(session, actor, community_slug)
-    agreement = queries.agreement_by_slug(session, community, agreement_slug)
+    community, agreement = queries.agreement_at(session, actor, community_slug, agreement_slug)
     version = queries.version_by_number(session, agreement, number)
     proposal = session.get(Proposal, version.proposal_id) if version.proposal_id else None
     if proposal is None:

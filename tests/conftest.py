@@ -245,4 +245,3 @@ def fast_password_hashing():
     passwords._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     yield
     passwords._hasher = production
-

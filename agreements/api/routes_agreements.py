@@ -22,8 +22,7 @@ def find_agreement(
     session: Session, actor: User | None, slug: str, agreement_slug: str
 ) -> Agreement:
     """The agreement at this address, if the caller may see its community."""
-    community = queries.community_by_slug(session, actor, slug)
-    return queries.agreement_by_slug(session, community, agreement_slug)
+    return queries.agreement_at(session, actor, slug, agreement_slug)[1]
 
 
 @operation(
@@ -214,6 +213,5 @@ def list_agreement_events(
     session: Session, actor: User | None, *, slug: str, agreement_slug: str, query: bodies.PageQuery
 ) -> schemas.Page[schemas.AuditEvent]:
     """The actions on one agreement and its proposals, oldest first."""
-    community = queries.community_by_slug(session, actor, slug)
-    agreement = queries.agreement_by_slug(session, community, agreement_slug)
+    community, agreement = queries.agreement_at(session, actor, slug, agreement_slug)
     return events_page(session, community, query, agreement=agreement)

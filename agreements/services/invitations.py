@@ -47,6 +47,21 @@ def _membership_subject(community: Community, membership: Membership) -> audit.S
     return audit.Subject("membership", membership.id, community_id=community.id)
 
 
+def _joined(
+    session: Session, user: User, community: Community, membership: Membership, **how: object
+) -> Membership:
+    """Save a new membership and record how the person joined (one event)."""
+    session.flush()
+    audit.record(
+        session,
+        user,
+        "member.joined",
+        _membership_subject(community, membership),
+        {"user_id": user.id, "role": membership.role, **how},
+    )
+    return membership
+
+
 @use_case
 def invite_member(
     session: Session,
@@ -158,21 +173,10 @@ def accept_invitation(
     )
     invitation.accepted_at = utcnow()
     session.add_all([membership, invitation])
-    session.flush()
-    audit.record(
-        session,
-        user,
-        "member.joined",
-        _membership_subject(community, membership),
-        {
-            "user_id": user.id,
-            "role": membership.role,
-            "via": "invitation",
-            "invitation_id": invitation.id,
-            "account_created": created,
-        },
-    )
-    return membership
+    return _joined(
+        session, user, community, membership,
+        via="invitation", invitation_id=invitation.id, account_created=created,
+    )  # fmt: skip
 
 
 @use_case
@@ -202,17 +206,6 @@ def join_community(
         raise Refused(f"You are already a member of {community.name}.")
     membership = Membership(community_id=community.id, user_id=user.id, role="member")  # type: ignore[arg-type]
     session.add(membership)
-    session.flush()
-    audit.record(
-        session,
-        user,
-        "member.joined",
-        _membership_subject(community, membership),
-        {
-            "user_id": user.id,
-            "role": "member",
-            "via": "self_registration",
-            "account_created": created,
-        },
+    return _joined(
+        session, user, community, membership, via="self_registration", account_created=created
     )
-    return membership

@@ -8,21 +8,17 @@ from werkzeug.wrappers import Response
 from ..auth import current_actor
 from ..db import get_session
 from ..diffing import diff_texts
-from ..models import Agreement, Community, Version
+from ..models import Version
 from ..services import queries
 from . import bp, forms
 from .responses import render
 
 
-def _load(slug: str, agreement_slug: str) -> tuple[Community, Agreement]:
-    session = get_session()
-    community = queries.community_by_slug(session, current_actor(), slug)
-    return community, queries.agreement_by_slug(session, community, agreement_slug)
-
-
 def _version_page(slug: str, agreement_slug: str, number: int | None) -> Response:
     session = get_session()
-    community, agreement = _load(slug, agreement_slug)
+    community, agreement = queries.agreement_at(
+        get_session(), current_actor(), slug, agreement_slug
+    )
     versions = queries.versions_of(session, agreement)
     version = (
         versions[-1] if number is None else queries.version_by_number(session, agreement, number)
@@ -58,7 +54,9 @@ def version(slug: str, agreement_slug: str, number: int) -> Response:
 @bp.get("/c/<slug>/a/<agreement_slug>/v/<int:number>.md")
 def download(slug: str, agreement_slug: str, number: int) -> Response:
     """A version's exact Markdown text as a file."""
-    _community, agreement = _load(slug, agreement_slug)
+    _community, agreement = queries.agreement_at(
+        get_session(), current_actor(), slug, agreement_slug
+    )
     found = queries.version_by_number(get_session(), agreement, number)
     response = make_response(found.text)
     response.content_type = "text/markdown; charset=utf-8"
@@ -71,7 +69,9 @@ def download(slug: str, agreement_slug: str, number: int) -> Response:
 def compare(slug: str, agreement_slug: str) -> Response:
     """Any two versions compared, inline, side by side or as source."""
     session = get_session()
-    community, agreement = _load(slug, agreement_slug)
+    community, agreement = queries.agreement_at(
+        get_session(), current_actor(), slug, agreement_slug
+    )
     versions = queries.versions_of(session, agreement)
     to_number = forms.version_number(request.args.get("to"), "to")
     to_number = versions[-1].number if to_number is None else to_number

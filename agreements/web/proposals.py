@@ -12,18 +12,11 @@ from ..auth import current_actor
 from ..db import get_session
 from ..diffing import TextDiff, diff_texts
 from ..errors import DomainError
-from ..models import Agreement, Community
 from ..services import queries
 from ..services.documents import agreement_text
 from ..tally import STATUS_LABELS
 from . import bp, forms
 from .responses import perform, render
-
-
-def _load(slug: str, agreement_slug: str) -> tuple[Community, Agreement]:
-    session = get_session()
-    community = queries.community_by_slug(session, current_actor(), slug)
-    return community, queries.agreement_by_slug(session, community, agreement_slug)
 
 
 def _preview(base_text: str, text: str) -> tuple[str | None, TextDiff | None, DomainError | None]:
@@ -41,7 +34,9 @@ def _propose_page(
     slug: str, agreement_slug: str, *, with_preview: bool = False, **extra: object
 ) -> Response:
     session = get_session()
-    community, agreement = _load(slug, agreement_slug)
+    community, agreement = queries.agreement_at(
+        get_session(), current_actor(), slug, agreement_slug
+    )
     base = services.current_version(session, agreement.id)
     typed = request.form.get("text") if request.method == "POST" else None
     text = base.text if typed is None else typed
@@ -81,7 +76,9 @@ def submit_amendment(slug: str, agreement_slug: str) -> Response:
     if request.form.get("intent") == "preview":
         return _propose_page(slug, agreement_slug, with_preview=True)
     session, actor = get_session(), current_actor()
-    _community, agreement = _load(slug, agreement_slug)
+    _community, agreement = queries.agreement_at(
+        get_session(), current_actor(), slug, agreement_slug
+    )
     form = request.form
     created: list[int] = []
 

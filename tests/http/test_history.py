@@ -144,3 +144,21 @@ def test_audit_export_and_import_commands(app, tmp_path, sqlite_template, world)
     get_engine(fresh).dispose()
     assert restored.exit_code == 0, restored.output
     assert f"head {json.loads(archive_file.read_text())['head_hash']}" in restored.output
+
+
+def test_the_badge_rechecks_when_the_chain_grows_and_reuses_an_unchanged_check(
+    client, login, db: Session, world, monkeypatch
+) -> None:
+    from agreements import audit
+
+    checks = []
+    real = audit.verify_chain
+    monkeypatch.setattr(audit, "verify_chain", lambda s, **kw: checks.append(1) or real(s, **kw))
+    login(client, world.members[0])
+    path = _paths(world)["proposal"]
+    client.get(path)
+    client.get(path)
+    assert len(checks) == 1
+    world.factory.proposal(world, stage="proposed", text="Another text.\n")  # the head moves
+    assert "audit-verified" in client.get(path).text
+    assert len(checks) == 2

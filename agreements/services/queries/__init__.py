@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from .agreements import (
     Provenance,
+    agreement_at,
     agreement_by_slug,
     agreements_of,
     proposals_of,
@@ -54,6 +55,7 @@ __all__ = [
     "ObjectionView",
     "ProposalDetail",
     "Provenance",
+    "agreement_at",
     "agreement_by_slug",
     "agreements_of",
     "audit_events",

@@ -13,8 +13,9 @@ from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from ...merging import paragraph_provenance
-from ...models import Agreement, Community, Proposal, Version
+from ...models import Agreement, Community, Proposal, User, Version
 from ._rows import first_or_not_found
+from .communities import community_by_slug
 
 
 def agreements_of(session: Session, community: Community) -> list[Agreement]:
@@ -35,6 +36,14 @@ def agreement_by_slug(session: Session, community: Community, slug: str) -> Agre
         select(Agreement).where(Agreement.community_id == community.id, Agreement.slug == slug),
         "There is no such agreement.",
     )
+
+
+def agreement_at(
+    session: Session, actor: User | None, slug: str, agreement_slug: str
+) -> tuple[Community, Agreement]:
+    """The community and agreement at an address, if the actor may see the community."""
+    community = community_by_slug(session, actor, slug)
+    return community, agreement_by_slug(session, community, agreement_slug)
 
 
 def versions_query(agreement: Agreement) -> SelectOfScalar[Version]:

@@ -30,7 +30,7 @@ from ...models import (
 )
 from ...tally import Tally
 from .._context import ProposalContext, load_proposal
-from ..adoption import rebase_preview
+from ..adoption import current_version, rebase_preview
 from ..overlaps import Overlap, overlapping_proposals
 from ..proposals import revisions_of
 from ..rounds import proposal_rounds
@@ -173,12 +173,8 @@ def proposal_detail(session: Session, actor: User | None, proposal_id: int) -> P
     if tally is not None:
         author_ids |= {p.user_id for p in tally.participants}
     base = session.get(Version, revisions[-1].base_version_id)
-    current = session.exec(
-        select(Version)
-        .where(Version.agreement_id == ctx.agreement.id)
-        .order_by(col(Version.number).desc())
-    ).first()
-    assert base is not None and current is not None
+    current = current_version(session, stored_id(ctx.agreement))
+    assert base is not None
     return ProposalDetail(
         ctx=ctx,
         revisions=revisions,
