@@ -6,14 +6,11 @@ configuration dict.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from flask import Flask
 
-from .config import Config, apply_environment, check_config
-
-ROOT = Path(__file__).resolve().parent.parent
+from .config import ROOT, Config, apply_environment, check_config
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -30,14 +27,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     apply_environment(app.config, app.instance_path)
     check_config(app.config)
 
-    from . import api, auth, cli, db, rendering, security, web
+    from . import api, auth, cli, web
+    from .security import protections
+    from .storage import sessions
     from .web import history
 
-    db.init_app(app)
+    sessions.init_app(app)
     api.init_app(app)  # before security: API routing errors answer JSON, not a CSRF page
-    security.init_app(app)
+    protections.init_app(app)
     auth.init_app(app)
-    rendering.init_app(app)
     web.init_app(app)
     history.init_app(app)
     cli.init_app(app)

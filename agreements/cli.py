@@ -21,10 +21,12 @@ from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 from sqlmodel import Session, select
 
-from . import archive, audit, migrate, services
-from .db import get_engine
+from . import audit, services
+from .audit import archive
 from .errors import DomainError
 from .models import Community
+from .storage import migrate
+from .storage.sessions import get_engine
 
 db_cli = AppGroup("db", help="Create and upgrade the database.")
 agreements_cli = AppGroup("agreements", help="Bring agreements into Accord.")

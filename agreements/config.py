@@ -10,6 +10,8 @@ import os
 from datetime import timedelta
 from pathlib import Path
 
+# The checkout: templates/, static/, migrations/ and instance/ live beside the packages.
+ROOT = Path(__file__).resolve().parent.parent
 DEV_SECRET = "dev-only-change-me"
 
 

@@ -1,7 +1,7 @@
 """Every table of Accord, one typed module so the whole data model reads at a glance.
 
 The database itself keeps the invariants it can: version numbers are unique per agreement
-and immutable (triggers in agreements/schema.py), one current stance per participant per
+and immutable (triggers in agreements/storage/triggers.py), one current stance per participant per
 round (a partial unique index), foreign keys everywhere, and an append-only, single-chain
 audit table (unique sequence and previous-hash columns plus triggers).
 """
@@ -308,7 +308,7 @@ class Stance(SQLModel, table=True):
 
 
 class AuditEvent(SQLModel, table=True):
-    """One append-only, hash-chained record of a state-changing action (see audit.py)."""
+    """One append-only, hash-chained record of a state-changing action (see audit/chain.py)."""
 
     __tablename__ = "audit_event"
     id: int | None = Field(default=None, primary_key=True)

@@ -23,10 +23,10 @@ from pathlib import Path
 from sqlmodel import Session, SQLModel
 
 from agreements import audit
-from agreements.canonical import canonical_json
-from agreements.db import make_engine
+from agreements.audit.canonical import canonical_json
 from agreements.models import AuditEvent
-from agreements.schema import install_guards
+from agreements.storage.engines import make_engine
+from agreements.storage.triggers import install_guards
 
 ACTIONS = ("comment.added", "stance.registered", "objection.raised", "proposal.revised")
 

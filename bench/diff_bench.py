@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from agreements.diffing import MAX_TEXT_CHARS, diff_texts
+from agreements.text.diff import MAX_TEXT_CHARS, diff_texts
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 SIZES = {"1 KB": 1_000, "10 KB": 10_000, "200 KB": 200_000, "1 MB": MAX_TEXT_CHARS}

@@ -12,7 +12,7 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import agreements.models  # noqa: F401  (registers every table on SQLModel.metadata)
-from agreements.db import make_engine
+from agreements.storage.engines import make_engine
 
 config = context.config
 target_metadata = SQLModel.metadata

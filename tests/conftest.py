@@ -38,14 +38,17 @@ def corpus_dir() -> Path:
 
 import shutil  # noqa: E402
 
+from flask import Flask  # noqa: E402
 from flask.testing import FlaskClient  # noqa: E402
 from itsdangerous import URLSafeTimedSerializer  # noqa: E402
 from sqlalchemy import inspect, make_url, text  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
 from agreements import create_app  # noqa: E402
-from agreements.db import get_engine, make_engine, read_only  # noqa: E402
-from agreements.migrate import upgrade  # noqa: E402
+from agreements.storage.engines import make_engine, read_only  # noqa: E402
+from agreements.storage.migrate import upgrade  # noqa: E402
+from agreements.storage.sessions import connect, get_engine  # noqa: E402
+from agreements.web.history import BADGE_CACHE_KEY  # noqa: E402
 
 from .factories import Factory  # noqa: E402
 
@@ -182,10 +185,32 @@ def make_test_app(database_url: str, **overrides):
     return create_app(config)
 
 
+_reusable_apps: dict[tuple[tuple[str, object], ...], Flask] = {}
+
+
+def reusable_test_app(database_url: str, **overrides) -> Flask:
+    """This worker's app for `overrides`, pointed at `database_url` (built on first use).
+
+    Building an app compiles its URL rules, which costs more than most tests, so tests share
+    one; each still gets its own database and engine, the default client class and an empty
+    audit badge cache. Tests that keep an app beyond their own run use `make_test_app`.
+    """
+    key = tuple(sorted(overrides.items()))
+    application = _reusable_apps.get(key)
+    if application is None:
+        application = _reusable_apps[key] = make_test_app(database_url, **overrides)
+    else:
+        application.config["DATABASE_URL"] = database_url
+        connect(application)
+    application.extensions.pop(BADGE_CACHE_KEY, None)
+    application.test_client_class = None
+    return application
+
+
 @pytest.fixture
 def app(sqlite_url: str):
     """The application on a fresh, migrated SQLite file."""
-    application = make_test_app(sqlite_url)
+    application = reusable_test_app(sqlite_url)
     yield application
     get_engine(application).dispose()
 
@@ -239,7 +264,7 @@ def fast_password_hashing():
     """Argon2 at test strength: real hashing, cheap parameters (production keeps defaults)."""
     from argon2 import PasswordHasher
 
-    from agreements import passwords
+    from agreements.security import passwords
 
     production = passwords._hasher
     passwords._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)

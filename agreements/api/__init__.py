@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from ..errors import DomainError
-from ..security import csrf
+from ..security.protections import csrf
 from . import (
     routes_agreements,
     routes_communities,

@@ -1,6 +1,6 @@
 """Response shapes for documents derived from texts: word diffs and decision records.
 
-The record shapes restate the dataclasses of agreements.records on purpose: these are the
+The record shapes restate the dataclasses of agreements.audit.records on purpose: these are the
 published contract (times always in UTC with an offset, the Markdown rendering alongside),
 so a change to the internal record cannot silently change the API. A test
 (tests/api/test_openapi.py) keeps the field names of the two in step.

@@ -19,8 +19,8 @@ from typing import Any
 from flask import Response, current_app, request
 from pydantic import BaseModel, ValidationError
 
-from ..db import get_session
 from ..errors import NotAuthenticated
+from ..storage.sessions import get_session
 from .bodies import MAX_ID
 from .tokens import bearer_actor
 

@@ -12,11 +12,11 @@ from sqlmodel import Session
 
 from .. import services
 from ..access import membership_of
-from ..diffing import Mode, diff_texts
 from ..models import Agreement, AuditEvent, Community, Revision, User, Version
-from ..rendering import render_markdown
 from ..services import queries
 from ..services._context import ProposalContext, load_proposal
+from ..text.diff import Mode, diff_texts
+from ..text.render import render_markdown
 from . import document_schemas, schemas
 
 

@@ -6,7 +6,6 @@ from sqlmodel import Session, col
 
 from .. import services
 from ..models import Agreement, Proposal, User
-from ..record_builder import build_record
 from ..services import queries
 from . import bodies, document_schemas, schemas
 from .operations import operation
@@ -137,7 +136,7 @@ def get_decision_record(
     session: Session, actor: User | None, *, slug: str, agreement_slug: str, number: int
 ) -> document_schemas.DecisionRecord:
     """Who agreed to this version and why; 404 for versions imported rather than decided."""
-    record = build_record(session, actor, slug, agreement_slug, number)
+    record = queries.build_record(session, actor, slug, agreement_slug, number)
     return document_schemas.DecisionRecord.model_validate(
         {**record.__dict__, "markdown": record.to_markdown()}
     )

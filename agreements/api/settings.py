@@ -20,9 +20,9 @@ from werkzeug.wrappers import Response
 
 from .. import services
 from ..auth import current_actor
-from ..db import get_session
 from ..errors import DomainError
 from ..services.tokens import tokens_of
+from ..storage.sessions import get_session
 
 bp = Blueprint("tokens", __name__, url_prefix="/account/tokens")
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from flask import g, request
 
-from ..db import get_session
 from ..errors import NotAuthenticated
 from ..models import User
 from ..services.tokens import user_for_token
+from ..storage.sessions import get_session
 
 MAX_TOKEN_CHARS = 200
 

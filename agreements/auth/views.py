@@ -15,12 +15,12 @@ from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from .. import services
-from ..db import get_session
 from ..errors import DomainError, InvalidInput, NotAuthenticated
 from ..models import Community, User
-from ..security import RESET_LIMIT, SIGN_IN_LIMIT, limiter
+from ..security.protections import RESET_LIMIT, SIGN_IN_LIMIT, limiter
 from ..services import accounts, invitations, queries
-from . import current_actor, end_session, refresh_stamp, start_session
+from ..storage.sessions import get_session
+from .sessions import current_actor, end_session, refresh_stamp, start_session
 
 bp = Blueprint("auth", __name__)
 

@@ -21,6 +21,7 @@ from .adoption import (
     rebase_proposal,
 )
 from .communities import add_member, change_member, create_community, update_community_settings
+from .deadlines import close_due_rounds
 from .discussion import add_comment, raise_concern
 from .documents import create_agreement, import_agreement_history
 from .invitations import (
@@ -47,7 +48,7 @@ from .proposals import (
     submit_proposal,
     withdraw_proposal,
 )
-from .rounds import close_due_rounds, reconfirm_stance, register_stance
+from .rounds import reconfirm_stance, register_stance
 from .tokens import create_api_token, revoke_api_token
 
 __all__ = [

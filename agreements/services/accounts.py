@@ -9,12 +9,18 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from .. import account_tokens, audit, mail
+from .. import audit, mail
 from ..access import require_admin
 from ..errors import InvalidInput, NotAuthenticated, NotFound, Refused
 from ..limits import MAX_NAME_CHARS, clean_line
 from ..models import User
-from ..passwords import MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, hash_password, password_matches
+from ..security import account_tokens
+from ..security.passwords import (
+    MAX_PASSWORD_CHARS,
+    MIN_PASSWORD_CHARS,
+    hash_password,
+    password_matches,
+)
 from ._unit import use_case
 
 # Checked when no account matches, so an unknown address takes as long as a wrong password.

@@ -14,11 +14,11 @@ from workflows import Flow
 from workflows.protocols import FACILITATOR, PROPOSER
 
 from .. import audit
-from ..canonical import sha256_text
+from ..audit.canonical import sha256_text
 from ..errors import Forbidden, Refused
 from ..limits import MAX_DISCUSSION_CHARS, clean_text
-from ..merging import MergeResult, three_way_merge
 from ..models import Agreement, Revision, User, Version, utcnow
+from ..text.merge import MergeResult, three_way_merge
 from ._context import ProposalContext, load_proposal
 from ._unit import lock, use_case
 from .documents import append_version

@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 
 from .. import audit
 from ..access import require_facilitator
-from ..canonical import sha256_text
+from ..audit.canonical import sha256_text
 from ..errors import InvalidInput, Refused
 from ..limits import MAX_AGREEMENT_CHARS, MAX_TITLE_CHARS, clean_line, clean_text
 from ..models import Agreement, Community, User, Version

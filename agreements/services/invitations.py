@@ -14,11 +14,12 @@ from datetime import timedelta
 
 from sqlmodel import Session, col, select
 
-from .. import account_tokens, audit, mail
+from .. import audit, mail
 from ..access import membership_of, require_facilitator, require_visible
 from ..errors import Forbidden, NotFound, Refused
 from ..limits import choice
 from ..models import ROLES, Community, Invitation, Membership, User, utcnow
+from ..security import account_tokens
 from ._unit import get_or_404, use_case
 from .accounts import clean_email, new_user
 from .communities import organisation_named

@@ -12,8 +12,8 @@ from sqlmodel import Session, col, select
 
 from workflows import get_protocol
 
-from ..merging import overlapping_passages, three_way_merge
 from ..models import Proposal, Revision, Version
+from ..text.merge import overlapping_passages, three_way_merge
 from .adoption import current_version
 
 

@@ -10,7 +10,7 @@ from workflows.protocols import PROPOSER
 
 from .. import audit
 from ..access import require_member
-from ..canonical import sha256_text
+from ..audit.canonical import sha256_text
 from ..errors import Forbidden, InvalidInput, PreconditionFailed, Refused
 from ..limits import MAX_DISCUSSION_CHARS, MAX_TITLE_CHARS, clean_line, clean_text
 from ..models import Agreement, Community, Objection, Proposal, Revision, User, Version, utcnow

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, Flask
-from htmx_flask import Htmx
+from flask import Flask
 
-bp = Blueprint("web", __name__)
-htmx = Htmx()
+from ..text.render import render_markdown
+from .blueprint import bp, htmx
+from .template_cache import compiled_templates
 
 
 def when(moment: datetime | None) -> str:
@@ -31,3 +31,5 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     errors.init_app(app)
     app.add_template_filter(when, "when")
+    app.add_template_filter(render_markdown, "markdown")
+    app.jinja_env.bytecode_cache = compiled_templates

@@ -16,10 +16,11 @@ from werkzeug.wrappers import Response
 
 from .. import services
 from ..auth import current_actor
-from ..db import get_session
 from ..errors import NotFound
 from ..models import Objection
-from . import bp, forms
+from ..storage.sessions import get_session
+from . import forms
+from .blueprint import bp
 from .proposals import act
 
 UseCase = Callable[..., object]

@@ -6,11 +6,12 @@ from flask import make_response, request
 from werkzeug.wrappers import Response
 
 from ..auth import current_actor
-from ..db import get_session
-from ..diffing import diff_texts
 from ..models import Version
 from ..services import queries
-from . import bp, forms
+from ..storage.sessions import get_session
+from ..text.diff import diff_texts
+from . import forms
+from .blueprint import bp
 from .responses import render
 
 

@@ -6,7 +6,7 @@ a filtered view is a link people can share. Every page carries the "verified" ba
 whole chain is recomputed whenever it has grown, and otherwise at most once a minute per
 process (a full check costs about two seconds at 100,000 events). Decision records come
 as a page, Markdown and JSON; each says the chain head at the moment it was made (see
-agreements.records).
+agreements.audit.records).
 """
 
 from __future__ import annotations
@@ -16,18 +16,18 @@ from time import monotonic
 from flask import Blueprint, Flask, Response, current_app, g, render_template, request
 
 from .. import audit
+from ..audit.events import event_page
 from ..auth import current_actor
-from ..db import get_session
-from ..diffing import diff_texts
-from ..event_log import event_page
-from ..record_builder import build_record
 from ..services import queries
 from ..services._context import load_proposal
+from ..storage.sessions import get_session
+from ..text.diff import diff_texts
 
 history_bp = Blueprint("history", __name__)
 
 
 BADGE_MAX_AGE_SECONDS = 60.0
+BADGE_CACHE_KEY = "accord.audit_badge"
 
 
 def verification() -> audit.Verification:
@@ -42,7 +42,7 @@ def verification() -> audit.Verification:
     newest = audit.head(session)
     key = (newest.seq, newest.hash) if newest else (0, audit.GENESIS_HASH)
     cache: dict[str, tuple[tuple[int, str], float, audit.Verification]] = (
-        current_app.extensions.setdefault("accord.audit_badge", {})
+        current_app.extensions.setdefault(BADGE_CACHE_KEY, {})
     )
     cached = cache.get("latest")
     if cached and cached[0] == key and monotonic() - cached[1] < BADGE_MAX_AGE_SECONDS:
@@ -114,7 +114,7 @@ def proposal_history(proposal_id: int) -> str:
 def decision_record(slug: str, agreement_slug: str, number: int) -> str:
     """The decision record of an adopted version, as a page."""
     session = get_session()
-    record = build_record(session, current_actor(), slug, agreement_slug, number)
+    record = queries.build_record(session, current_actor(), slug, agreement_slug, number)
     _community, agreement = queries.agreement_at(session, current_actor(), slug, agreement_slug)
     base = queries.version_by_number(session, agreement, record.base_version)
     adopted = queries.version_by_number(session, agreement, number)
@@ -133,7 +133,7 @@ def decision_record_download(slug: str, agreement_slug: str, number: int, fmt: s
     """The decision record as a Markdown or JSON file to keep."""
     if fmt not in ("md", "json"):
         return Response("Records download as .md or .json.", 404, mimetype="text/plain")
-    record = build_record(get_session(), current_actor(), slug, agreement_slug, number)
+    record = queries.build_record(get_session(), current_actor(), slug, agreement_slug, number)
     body, mimetype = (
         (record.to_markdown(), "text/markdown")
         if fmt == "md"

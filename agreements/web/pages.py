@@ -7,10 +7,11 @@ from werkzeug.wrappers import Response
 
 from .. import services
 from ..auth import current_actor
-from ..db import get_session
 from ..models import ROLES
 from ..services import queries
-from . import bp, forms
+from ..storage.sessions import get_session
+from . import forms
+from .blueprint import bp
 from .responses import perform, render
 
 

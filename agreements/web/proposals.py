@@ -9,13 +9,14 @@ from werkzeug.wrappers import Response
 
 from .. import services
 from ..auth import current_actor
-from ..db import get_session
-from ..diffing import TextDiff, diff_texts
 from ..errors import DomainError
 from ..services import queries
 from ..services.documents import agreement_text
+from ..storage.sessions import get_session
 from ..tally import STATUS_LABELS
-from . import bp, forms
+from ..text.diff import TextDiff, diff_texts
+from . import forms
+from .blueprint import bp
 from .responses import perform, render
 
 

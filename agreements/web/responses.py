@@ -25,8 +25,8 @@ from typing import Any
 from flask import flash, make_response, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from ..db import get_session
 from ..errors import DomainError, NotAuthenticated
+from ..storage.sessions import get_session
 
 Renderer = Callable[..., Response]
 

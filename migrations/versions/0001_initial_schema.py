@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Generated from agreements/models.py; guards from agreements/schema.py.
+Generated from agreements/models.py; guards from agreements/storage/triggers.py.
 Create Date: 2026-11-22 03:14:03.735736
 """
 
@@ -18,7 +18,7 @@ down_revision = None
 branch_labels = None
 depends_on = None
 
-# Append-only audit events and immutable versions (see agreements/schema.py).
+# Append-only audit events and immutable versions (see agreements/storage/triggers.py).
 GUARDS = {
     "sqlite": [
         "CREATE TRIGGER IF NOT EXISTS audit_event_no_update BEFORE UPDATE ON audit_event BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END",

@@ -9,9 +9,9 @@ import pytest
 from flask.testing import FlaskClient
 
 from agreements import services
-from agreements.db import get_engine
 from agreements.models import User
-from tests.conftest import make_test_app
+from agreements.storage.sessions import get_engine
+from tests.conftest import reusable_test_app
 
 # `pytestmark = ON_EACH_DATABASE` runs a module's tests on SQLite and on PostgreSQL.
 ON_EACH_DATABASE = pytest.mark.parametrize("app", ["sqlite_url", "postgres_url"], indirect=True)
@@ -21,7 +21,9 @@ ON_EACH_DATABASE = pytest.mark.parametrize("app", ["sqlite_url", "postgres_url"]
 def app(request: pytest.FixtureRequest):
     """The application on a fresh SQLite file, or on the database named by an indirect
     parametrization of `app` (ON_EACH_DATABASE); `db`, `make`, `api` and `bearer` follow it."""
-    application = make_test_app(request.getfixturevalue(getattr(request, "param", "sqlite_url")))
+    application = reusable_test_app(
+        request.getfixturevalue(getattr(request, "param", "sqlite_url"))
+    )
     yield application
     get_engine(application).dispose()
 

@@ -8,9 +8,9 @@ from dataclasses import fields
 import pytest
 from openapi_spec_validator import validate
 
-from agreements import records
 from agreements.api import META_ENDPOINTS, document_schemas
 from agreements.api.spec import openapi_document
+from agreements.audit import records
 
 
 def test_the_served_document_is_valid_openapi_3_1(api):

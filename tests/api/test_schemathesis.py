@@ -17,9 +17,9 @@ from sqlmodel import Session, select
 
 from agreements import services
 from agreements.api.spec import openapi_document
-from agreements.db import get_engine
 from agreements.demo import PEOPLE, seed_demo
 from agreements.models import User
+from agreements.storage.sessions import get_engine
 from tests.conftest import make_test_app
 
 

@@ -15,8 +15,8 @@ import pytest
 from sqlmodel import Session
 from werkzeug.serving import make_server
 
-from agreements.db import get_engine
 from agreements.demo import DEMO_PASSWORD, seed_demo
+from agreements.storage.sessions import get_engine
 from tests.conftest import REPO_ROOT, make_test_app, require_or_skip
 
 CHROMIUM = "/usr/bin/chromium"

@@ -11,8 +11,8 @@ import pytest
 from sqlmodel import Session, select
 
 from agreements import services
-from agreements.db import make_engine
 from agreements.models import Agreement, User
+from agreements.storage.engines import make_engine
 from tests.unit.xss_payloads import WORST
 
 from .conftest import sign_in

@@ -15,9 +15,9 @@ from itsdangerous import TimestampSigner
 from sqlmodel import Session
 
 from agreements import services
-from agreements.account_tokens import make_reset_token
 from agreements.models import User
-from agreements.passwords import password_matches
+from agreements.security.account_tokens import make_reset_token
+from agreements.security.passwords import password_matches
 from tests.factories import PASSWORD, Factory
 
 NEW_PASSWORD = "a brand new passphrase"

@@ -16,8 +16,8 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from agreements import audit, create_app, services
-from agreements.db import get_engine
-from agreements.event_log import PER_PAGE
+from agreements.audit.events import PER_PAGE
+from agreements.storage.sessions import get_engine
 
 
 @pytest.fixture

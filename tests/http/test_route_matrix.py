@@ -19,9 +19,10 @@ from flask.testing import FlaskClient
 from sqlmodel import Session, select
 
 from agreements import services
-from agreements.db import get_engine, make_engine
 from agreements.models import Round, User
-from tests.conftest import CsrfClient, make_test_app
+from agreements.storage.engines import make_engine
+from agreements.storage.sessions import get_engine
+from tests.conftest import CsrfClient, reusable_test_app
 from tests.factories import AGREEMENT_TEXT, Factory
 
 ROLES = ("anonymous", "outsider", "member", "proposer", "facilitator", "admin")
@@ -496,7 +497,7 @@ def test_route_gives_each_role_exactly_the_table_status(
     route = ROUTE_ACCESS[endpoint]
     path = tmp_path / "accord.sqlite"
     shutil.copyfile(situation.path, path)
-    app = make_test_app(f"sqlite:///{path}")
+    app = reusable_test_app(f"sqlite:///{path}")
     api = endpoint.startswith("api.")
     app.test_client_class = FlaskClient if api else CsrfClient
     client = app.test_client()

@@ -8,9 +8,9 @@ import pytest
 from flask.testing import FlaskClient
 from sqlmodel import Session
 
-from agreements.db import get_engine
-from agreements.passwords import password_matches
-from agreements.security import CONTENT_SECURITY_POLICY
+from agreements.security.passwords import password_matches
+from agreements.security.protections import CONTENT_SECURITY_POLICY
+from agreements.storage.sessions import get_engine
 from tests.conftest import CsrfClient, make_test_app
 from tests.factories import PASSWORD, Factory
 

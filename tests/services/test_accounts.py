@@ -15,11 +15,11 @@ from itsdangerous import TimestampSigner
 from sqlmodel import Session, select
 
 from agreements import services
-from agreements.account_tokens import make_reset_token
-from agreements.audit import count_events
+from agreements.audit.chain import count_events
 from agreements.errors import Forbidden, InvalidInput, NotFound, Refused
 from agreements.models import Invitation, Membership, User, utcnow
-from agreements.passwords import password_matches
+from agreements.security.account_tokens import make_reset_token
+from agreements.security.passwords import password_matches
 from tests.factories import PASSWORD, Factory
 
 NEW_PASSWORD = "a brand new passphrase"

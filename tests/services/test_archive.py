@@ -15,13 +15,14 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, col, select
 
-from agreements import archive, audit, services
-from agreements.canonical import sha256_text
-from agreements.db import make_engine
+from agreements import audit, services
+from agreements.audit import archive
+from agreements.audit.canonical import sha256_text
 from agreements.demo import V3, seed_demo
 from agreements.errors import InvalidInput, NotFound, Refused
 from agreements.models import AuditEvent, Proposal, User, Version
-from agreements.record_builder import build_record
+from agreements.services.queries.decision_records import build_record
+from agreements.storage.engines import make_engine
 
 DEMO = "climate-litigators"
 SECRET = "A private worry of another community"

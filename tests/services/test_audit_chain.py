@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 
 from agreements import audit
 from agreements.models import AuditEvent
-from agreements.schema import install_guards
+from agreements.storage.triggers import install_guards
 
 TAMPERED = 5  # the event the attacker goes after (the chains below are longer)
 

@@ -16,8 +16,8 @@ from sqlalchemy import text
 from sqlmodel import Session, select
 
 from agreements import audit
-from agreements.db import make_engine
 from agreements.models import AuditEvent
+from agreements.storage.engines import make_engine
 
 WORKERS = 4
 EVENTS_EACH = 1_000

@@ -23,10 +23,11 @@ import pytest
 from sqlmodel import Session
 
 from agreements import services
-from agreements.account_tokens import make_reset_token
-from agreements.db import get_engine, make_engine
 from agreements.errors import DomainError, Forbidden, NotAuthenticated, NotFound, Refused
 from agreements.models import Community, Proposal, User
+from agreements.security.account_tokens import make_reset_token
+from agreements.storage.engines import make_engine
+from agreements.storage.sessions import get_engine
 from tests.conftest import make_test_app
 from tests.factories import AGREEMENT_TEXT, PASSWORD, Factory, World
 

@@ -7,9 +7,9 @@ import threading
 from sqlmodel import Session, select
 
 from agreements import audit, services
-from agreements.db import make_engine
 from agreements.errors import Refused
 from agreements.models import Round, Stance
+from agreements.storage.engines import make_engine
 from tests.factories import Factory
 
 PARTICIPANTS = 20

@@ -11,8 +11,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session, SQLModel, select
 
-from agreements.db import make_engine
 from agreements.models import Stance, Version
+from agreements.storage.engines import make_engine
 
 
 def test_migrations_build_exactly_the_models(any_db):

@@ -1,4 +1,4 @@
-"""Random sequences of actions by random people, with DESIGN.md's invariants after each step.
+"""Random actions by random people, with the invariants of docs/design.md after each step.
 
 Hypothesis drives the real services on a real (in-memory SQLite) database: every call
 either succeeds and writes exactly one audit event, or is refused with a DomainError and
@@ -15,11 +15,11 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 from sqlmodel import Session, SQLModel, col, select
 
 from agreements import audit, services
-from agreements.canonical import sha256_text
-from agreements.db import make_engine
+from agreements.audit.canonical import sha256_text
 from agreements.errors import DomainError
 from agreements.models import Objection, Proposal, Round, Stance, Version
-from agreements.schema import install_guards
+from agreements.storage.engines import make_engine
+from agreements.storage.triggers import install_guards
 from tests.factories import AGREEMENT_TEXT, Factory
 from workflows import get_protocol
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from agreements.diffing import diff_texts, rendered_paragraph, split_paragraphs, tokenize
-from agreements.merging import paragraph_provenance, three_way_merge
+from agreements.text.diff import diff_texts, rendered_paragraph, split_paragraphs, tokenize
+from agreements.text.merge import paragraph_provenance, three_way_merge
 
 pytestmark = pytest.mark.corpus
 

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from agreements.diffing import (
+from agreements.text.diff import (
     FALLBACK_NOTE,
     MAX_TEXT_CHARS,
     DiffSummary,

@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from agreements import merging
-from agreements.diffing import MAX_TEXT_CHARS, TextTooLarge, tokenize
-from agreements.merging import (
+from agreements.text import merge
+from agreements.text.diff import MAX_TEXT_CHARS, TextTooLarge, tokenize
+from agreements.text.merge import (
     Conflict,
     MergeResult,
     overlapping_passages,
@@ -208,7 +208,7 @@ def test_changes_to_the_same_passage_conflict(
 def test_a_merge_that_cannot_be_aligned_in_time_is_one_conflict(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(merging, "ALIGN_TIMEOUT_SECONDS", 0)
+    monkeypatch.setattr(merge, "ALIGN_TIMEOUT_SECONDS", 0)
     base = "".join(f"line {n}\n" for n in range(400))
     current = base.replace("line 1", "LINE 1")
     proposed = base.replace("line 7", "LINE 7")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from agreements.rendering import render_markdown
+from agreements.text.render import render_markdown
 from tests.html_safety import dangers
 from tests.unit.xss_payloads import PAYLOADS, WORST
 

@@ -5,9 +5,10 @@ it returns (private communities answer NotFound to outsiders), so a page or an A
 cannot show more than the services would let the person act on.
 
 The queries are split by what they read: communities (and what is waiting in one),
-agreements (versions, proposals, provenance), proposals (the proposal page) and people
-(names, members, organisations). They are re-exported here, so callers keep writing
-`queries.community_by_slug(...)` without knowing which module holds it.
+agreements (versions, proposals, provenance), proposals (the proposal page), people
+(names, members, organisations) and decision_records (a record rebuilt from the audit
+trail). They are re-exported here, so callers keep writing `queries.community_by_slug(...)`
+without knowing which module holds it.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from .communities import (
     recent_decisions,
     visible_communities,
 )
+from .decision_records import build_record
 from .people import (
     MemberRow,
     member_rows,
@@ -59,6 +61,7 @@ __all__ = [
     "agreement_by_slug",
     "agreements_of",
     "audit_events",
+    "build_record",
     "comment_threads",
     "community_by_slug",
     "member_rows",

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from ...merging import paragraph_provenance
 from ...models import Agreement, Community, Proposal, User, Version
+from ...text.merge import paragraph_provenance
 from ._rows import first_or_not_found
 from .communities import community_by_slug
 

@@ -15,7 +15,6 @@ from sqlmodel import Session, col, select
 from workflows import OBJECTION_LIFECYCLE, Flow, Move
 from workflows.protocols import FACILITATOR, OBJECTOR, PROPOSER, State
 
-from ...merging import MergeResult
 from ...models import (
     Comment,
     Concern,
@@ -29,6 +28,7 @@ from ...models import (
     Version,
 )
 from ...tally import Tally
+from ...text.merge import MergeResult
 from .._context import ProposalContext, load_proposal
 from ..adoption import current_version, rebase_preview
 from ..overlaps import Overlap, overlapping_proposals

@@ -1,7 +1,8 @@
 """Decision records: who agreed to an adopted version, and what the objections said.
 
-A record is plain data, rebuilt on demand by agreements.record_builder from the proposal's
-audit events and the rows they point at, and rendered here as Markdown or JSON. It carries
+A record is plain data, rebuilt on demand (agreements.services.queries.decision_records)
+from the proposal's audit events and the rows they point at, and rendered here as Markdown
+or JSON. It carries
 the hash of the event that adopted the text and the head of the chain at the moment it was
 made, so anyone holding a copy can later run
 `flask --app wsgi audit verify --expect HASH` and detect a rewritten or truncated history.

@@ -23,10 +23,8 @@ from sqlalchemy import Connection, Table, func, text
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, SQLModel, col, select
 
-from . import audit
-from .canonical import canonical_json
-from .errors import InvalidInput, NotFound, Refused
-from .models import (
+from ..errors import InvalidInput, NotFound, Refused
+from ..models import (
     Agreement,
     AuditEvent,
     Comment,
@@ -44,6 +42,8 @@ from .models import (
     Version,
     utcnow,
 )
+from . import chain
+from .canonical import canonical_json
 
 ARCHIVE_FORMAT = "accord-archive/1"
 USER_COLUMNS = ("id", "email", "display_name", "is_admin", "is_active", "created_at")
@@ -102,7 +102,7 @@ def export_community(session: Session, slug: str) -> dict[str, Any]:
     rows = _community_rows(session, community)
     own: list[AuditEvent] = []
     events: list[dict[str, Any]] = []
-    for event in audit.iter_events(session):
+    for event in chain.iter_events(session):
         if event.community_id == community.id:
             own.append(event)
             events.append(_as_dict(event))
@@ -119,7 +119,7 @@ def export_community(session: Session, slug: str) -> dict[str, Any]:
         "community": community.slug,
         "exported_at": utcnow(),
         "head_seq": events[-1]["seq"] if events else 0,
-        "head_hash": events[-1]["hash"] if events else audit.GENESIS_HASH,
+        "head_hash": events[-1]["hash"] if events else chain.GENESIS_HASH,
         "tables": tables,
         "events": events,
     }
@@ -140,7 +140,7 @@ def _sealed_event(stub: dict[str, Any], exported_at: datetime) -> dict[str, Any]
         **{name: stub[name] for name in SEALED_FIELDS},
         "occurred_at": exported_at,
         "actor_name": "sealed",
-        "action": audit.SEALED_ACTION,
+        "action": chain.SEALED_ACTION,
         "subject_type": "sealed",
         "payload": "{}",
     }
@@ -152,7 +152,7 @@ def _require_empty(session: Session) -> None:
             raise Refused("The database is not empty: import an archive into a new database.")
 
 
-def import_archive(session: Session, archive: dict[str, Any]) -> audit.Verification:
+def import_archive(session: Session, archive: dict[str, Any]) -> chain.Verification:
     """Restore an archive into an empty database; refuse unless it verifies to its head."""
     if not isinstance(archive, dict) or archive.get("format") != ARCHIVE_FORMAT:
         raise InvalidInput(f"This is not an Accord archive ({ARCHIVE_FORMAT}).")
@@ -164,7 +164,7 @@ def import_archive(session: Session, archive: dict[str, Any]) -> audit.Verificat
     except (KeyError, TypeError, ValueError, DBAPIError) as error:
         session.rollback()
         raise InvalidInput(f"The archive is damaged, nothing was imported ({error}).") from error
-    result = audit.verify_chain(session)
+    result = chain.verify_chain(session)
     if not result.ok or result.head_hash != archive.get("head_hash"):
         session.rollback()
         raise InvalidInput(f"The archive does not verify, nothing was imported: {result.message}")

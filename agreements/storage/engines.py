@@ -1,4 +1,4 @@
-"""Database engines and the per-request session.
+"""Database engines configured for Accord's transaction rules (no Flask here).
 
 SQLite is the default (a file under instance/): WAL so readers never wait for writers,
 synchronous=NORMAL, foreign keys and a busy timeout on. Writing transactions begin with
@@ -15,12 +15,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, current_app, g, request
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session
 
-ENGINE_KEY = "accord.engine"
 BEGIN_OPTION = "accord_begin"
 
 
@@ -66,34 +64,3 @@ def is_sqlite(session: Session) -> bool:
 def read_only(engine: Engine) -> Engine:
     """The same engine, beginning transactions DEFERRED (for requests that only read)."""
     return engine.execution_options(**{BEGIN_OPTION: "DEFERRED"})
-
-
-def get_engine(app: Flask | None = None) -> Engine:
-    """The application's engine."""
-    return (app or current_app).extensions[ENGINE_KEY]
-
-
-def get_session() -> Session:
-    """The request's session, opened on first use and closed when the request ends."""
-    if "db_session" not in g:
-        engine = get_engine()
-        if request and request.method in ("GET", "HEAD", "OPTIONS"):
-            engine = read_only(engine)
-        g.db_session = Session(engine, expire_on_commit=False)
-    return g.db_session
-
-
-def close_session(_exc: BaseException | None = None) -> None:
-    """Roll back anything uncommitted and return the connection to the pool."""
-    session = g.pop("db_session", None)
-    if session is not None:
-        session.rollback()
-        session.close()
-
-
-def init_app(app: Flask) -> None:
-    """Create the engine from configuration and close the session after each request."""
-    app.extensions[ENGINE_KEY] = make_engine(
-        app.config["DATABASE_URL"], busy_timeout_ms=app.config["SQLITE_BUSY_TIMEOUT_MS"]
-    )
-    app.teardown_appcontext(close_session)

@@ -19,8 +19,8 @@ from sqlalchemy import func, text
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, select
 
+from ..models import AuditEvent, User, utcnow
 from .canonical import canonical_json
-from .models import AuditEvent, User, utcnow
 
 GENESIS_HASH = "0" * 64
 CHAIN_LOCK_KEY = 7_302_011  # arbitrary constant naming the chain-head advisory lock

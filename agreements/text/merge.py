@@ -19,9 +19,9 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from agreements.diffing import check_text_size
-from agreements.sequence_diff import DiffTooComplex, diff_tokens
-from agreements.text_units import rendered_paragraph, split_paragraphs, tokenize
+from agreements.text.diff import check_text_size
+from agreements.text.sequences import DiffTooComplex, diff_tokens
+from agreements.text.units import rendered_paragraph, split_paragraphs, tokenize
 
 #: How long aligning two versions may take. A merge that cannot be aligned in time is
 #: reported as one conflict over the whole text, never guessed.

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from .models import AuditEvent
+from ..models import AuditEvent
 
 PER_PAGE = 50
 SCOPES = ("community_id", "agreement_id", "proposal_id")

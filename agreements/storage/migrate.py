@@ -6,7 +6,7 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from sqlalchemy import Engine
 
-from . import ROOT
+from ..config import ROOT
 
 MIGRATIONS_DIR = ROOT / "migrations"
 

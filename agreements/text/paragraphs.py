@@ -14,8 +14,8 @@ import bisect
 from collections import Counter
 from collections.abc import Sequence
 
-from agreements.sequence_diff import Op, diff_tokens
-from agreements.text_units import tokenize
+from agreements.text.sequences import Op, diff_tokens
+from agreements.text.units import tokenize
 
 #: An old paragraph's index and the index of the new paragraph it became; None on the
 #: old side for an inserted paragraph, on the new side for a deleted one.

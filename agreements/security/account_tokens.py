@@ -19,8 +19,8 @@ import secrets
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-from .errors import NotFound, Refused
-from .models import User
+from ..errors import NotFound, Refused
+from ..models import User
 
 RESET_MAX_AGE_SECONDS = 3600
 RESET_SALT = "accord.password-reset"

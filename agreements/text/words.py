@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from diff_match_patch import diff_match_patch
 
-from agreements.sequence_diff import Op, diff_tokens
-from agreements.text_units import tokenize
+from agreements.text.sequences import Op, diff_tokens
+from agreements.text.units import tokenize
 
 
 def align_words(old: str, new: str, deadline: float) -> list[tuple[Op, str]]:

@@ -13,11 +13,11 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from . import audit
-from .canonical import sha256_text
-from .diffing import diff_texts
-from .errors import NotFound
-from .models import (
+from ... import audit
+from ...audit.canonical import sha256_text
+from ...audit.records import DecisionRecord, ObjectionEntry, StanceEntry
+from ...errors import NotFound
+from ...models import (
     AuditEvent,
     Community,
     Concern,
@@ -30,8 +30,8 @@ from .models import (
     Version,
     utcnow,
 )
-from .records import DecisionRecord, ObjectionEntry, StanceEntry
-from .services import queries
+from ...text.diff import diff_texts
+from .agreements import agreement_at, version_by_number
 
 SETTLEMENTS = {
     "confirm_resolved": "resolved",
@@ -46,8 +46,8 @@ def build_record(
     session: Session, actor: User | None, community_slug: str, agreement_slug: str, number: int
 ) -> DecisionRecord:
     """The decision record of an adopted version; NotFound for imported versions."""
-    community, agreement = queries.agreement_at(session, actor, community_slug, agreement_slug)
-    version = queries.version_by_number(session, agreement, number)
+    community, agreement = agreement_at(session, actor, community_slug, agreement_slug)
+    version = version_by_number(session, agreement, number)
     proposal = session.get(Proposal, version.proposal_id) if version.proposal_id else None
     if proposal is None:
         raise NotFound(

@@ -23,10 +23,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
-from agreements.paragraph_alignment import ParagraphPair, align_paragraphs, unpaired
-from agreements.sequence_diff import DiffTooComplex, Op
-from agreements.text_units import count_words, rendered_paragraph, split_paragraphs, tokenize
-from agreements.word_alignment import align_words
+from agreements.text.paragraphs import ParagraphPair, align_paragraphs, unpaired
+from agreements.text.sequences import DiffTooComplex, Op
+from agreements.text.units import count_words, rendered_paragraph, split_paragraphs, tokenize
+from agreements.text.words import align_words
 
 # DiffTooComplex, tokenize, split_paragraphs and rendered_paragraph live with the code that
 # uses them (sequence_diff, text_units); they are re-exported because callers import them

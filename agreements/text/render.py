@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import markdown
 import nh3
-from flask import Flask
 from markupsafe import Markup
 
 MARKDOWN_EXTENSIONS = ("abbr", "def_list", "fenced_code", "tables", "sane_lists", "toc")
@@ -81,8 +80,3 @@ def render_markdown(text: str | None) -> Markup:
         output_format="html",
     )
     return Markup(sanitise_html(converter.convert(text)))
-
-
-def init_app(app: Flask) -> None:
-    """Register the `markdown` template filter (`{{ text|markdown }}`)."""
-    app.add_template_filter(render_markdown, "markdown")

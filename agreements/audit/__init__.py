@@ -1,0 +1,38 @@
+"""The audit trail: the hash-chained record of every state-changing action, and its readers.
+
+- chain: appending an event under the chain-head lock, and verifying the chain.
+- canonical: the canonical JSON and text hashes the chain and the records rely on.
+- events: pages of the event log, filtered, for people to read.
+- records: the decision record (who agreed to what, and how each objection was settled).
+- archive: exporting a community as a verifiable archive, and importing one.
+
+May import: models, errors, storage (SQLAlchemy sessions). Never Flask, services, web or
+API: every layer above writes through `audit.record(...)` and reads through this package.
+The chain's functions are handed on here, so callers write `audit.record(...)`.
+"""
+
+from .chain import (
+    GENESIS_HASH,
+    SEALED_ACTION,
+    Subject,
+    Verification,
+    compute_hash,
+    count_events,
+    head,
+    iter_events,
+    record,
+    verify_chain,
+)
+
+__all__ = [
+    "GENESIS_HASH",
+    "SEALED_ACTION",
+    "Subject",
+    "Verification",
+    "compute_hash",
+    "count_events",
+    "head",
+    "iter_events",
+    "record",
+    "verify_chain",
+]

@@ -1,0 +1,9 @@
+"""Account security: what keeps people's accounts and requests safe.
+
+- passwords: hashing and checking passwords (Argon2), and their length rules.
+- account_tokens: the signed, expiring links that stand in for a password (reset, invite).
+- protections: CSRF, security headers and rate limits that every request gets.
+
+May import: models, errors, Flask and its extensions (this is where the web meets the
+secrets). Never services, web or API.
+"""

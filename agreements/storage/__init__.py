@@ -1,0 +1,9 @@
+"""Storage: database engines, the guards the database enforces itself, and migrations.
+
+- engines: SQLite and PostgreSQL engines with Accord's transaction rules (no Flask).
+- sessions: the application's engine and the session each request works in (Flask).
+- triggers: append-only and immutability guards installed by the migration.
+- migrate: running Alembic from inside the application (CLI, tests).
+
+May import: models and SQLAlchemy; only sessions imports Flask. Never services, web or API.
+"""

@@ -1,0 +1,13 @@
+"""The text engine: how agreement texts are split, compared, merged and rendered.
+
+- units: paragraphs and tokens (words, spaces, punctuation), the units every diff compares.
+- sequences: a diff of two token sequences, with a bound on how long it may take.
+- paragraphs, words: which paragraph of an old text became which of the new, then which
+  words changed inside a pair.
+- diff: the public entry point, a reflow-aware word-level diff of two Markdown texts.
+- merge: three-way rebase of a proposal onto a newer version, overlaps, provenance.
+- render: Markdown to sanitised HTML, the one place people's text becomes markup.
+
+Pure functions on strings: imports nothing from the rest of Accord, no Flask and no
+database, so it can be tested, benchmarked and reused on its own.
+"""
