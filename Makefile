@@ -1,6 +1,7 @@
 # The two commands a newcomer needs:
-#   make demo   install, create the SQLite database, seed the demo and serve on :5000
+#   make demo   install, create the SQLite database, seed the demo and serve on :5000 (PORT=...)
 #   make test   install the test dependencies and run the whole suite (lint, types, tests)
+# For contributors: make lint, make fmt, make bench, make clean.
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -8,18 +9,28 @@ BIN = $(VENV)/bin
 FLASK = $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
+PYTEST_WORKERS ?= 2
+CODE = agreements workflows tests bench migrations wsgi.py
 
-.PHONY: demo install install-dev test lint bench clean
+.PHONY: demo install install-dev test lint fmt bench clean
 
+# Installing is remembered by a stamp file that is older than pyproject.toml only when the
+# dependencies may have changed: a second `make demo` starts at once.
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-install: $(BIN)/python
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e .
+	touch $@
 
-install-dev: $(BIN)/python
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+
+install-dev: $(VENV)/.installed-dev
 
 demo: install
 	$(FLASK) db upgrade
@@ -27,15 +38,20 @@ demo: install
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 lint: install-dev
-	$(BIN)/ruff check agreements workflows tests bench
+	$(BIN)/ruff check $(CODE)
+	$(BIN)/ruff format --check $(CODE)
 	$(BIN)/mypy agreements workflows
 
+fmt: install-dev
+	$(BIN)/ruff check --fix $(CODE)
+	$(BIN)/ruff format $(CODE)
+
 test: lint
-	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 bench: install-dev
 	$(BIN)/python bench/diff_bench.py
 	$(BIN)/python bench/audit_bench.py
 
 clean:
-	rm -rf $(VENV) instance test-artifacts .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) instance test-artifacts .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,6 +1,6 @@
 """The JSON API under /api/v1: the same use cases as the pages, for integrators.
 
-Routes are declared with `@operation` (operations.py) in the routes_* modules; this
+Routes are declared with `@operation` (operations.py) in the modules of routes/; this
 module turns that registry into the blueprint's URL rules and serves the OpenAPI
 document built from the same registry, plus a readable reference page. Errors are
 answered as problem details (problems.py). Callers authenticate with a Bearer token
@@ -18,14 +18,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from ..errors import DomainError
 from ..security.protections import csrf
-from . import (
-    routes_agreements,
-    routes_communities,
-    routes_discussion,
-    routes_proposals,
-    routes_rounds,
-    settings,
-)
+from . import routes, settings
 from .operations import OPERATIONS, InvalidRequest, Operation, dispatch
 from .problems import (
     from_domain_error,
@@ -39,11 +32,11 @@ from .reference import fields, type_text
 from .spec import openapi_document
 
 ROUTE_MODULES = (
-    routes_communities,
-    routes_agreements,
-    routes_proposals,
-    routes_discussion,
-    routes_rounds,
+    routes.communities,
+    routes.agreements,
+    routes.proposals,
+    routes.discussion,
+    routes.rounds,
 )
 META_ENDPOINTS = ("api.openapi_json", "api.reference")
 

@@ -7,14 +7,14 @@ from typing import TypeVar
 
 from sqlmodel import Session, col
 
-from .. import services
-from ..errors import NotAuthenticated
-from ..models import Community, User
-from ..services import queries
-from . import bodies, schemas
-from .operations import operation
-from .paging import events_page, fetch_page, paged
-from .presenters import community_out, member_out
+from ... import services
+from ...errors import NotAuthenticated
+from ...models import Community, User
+from ...services import queries
+from .. import bodies, schemas
+from ..operations import operation
+from ..paging import events_page, fetch_page, paged
+from ..presenters import community_out, member_out
 
 TAG = "Communities"
 Result = TypeVar("Result")

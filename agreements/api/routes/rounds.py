@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
-from .. import services
-from ..models import Round, Stance, User
-from ..services._context import ProposalContext, load_proposal
-from ..services._unit import get_or_404
-from ..services.rounds import proposal_rounds
-from . import bodies, schemas
-from .operations import operation
-from .paging import paged, paged_select
+from ... import services
+from ...models import Round, Stance, User
+from ...services._context import ProposalContext, load_proposal
+from ...services._unit import get_or_404
+from ...services.rounds import proposal_rounds
+from .. import bodies, schemas
+from ..operations import operation
+from ..paging import paged, paged_select
 
 TAG = "Rounds"
 PROPOSAL = "/proposals/{proposal_id}"

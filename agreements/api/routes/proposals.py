@@ -9,15 +9,15 @@ from typing import Any
 from flask import request
 from sqlmodel import Session
 
-from .. import services
-from ..errors import NotFound, PreconditionFailed
-from ..models import Revision, User, Version
-from ..services._context import ProposalContext, load_proposal
-from ..services.proposals import revisions_of
-from . import bodies, document_schemas, schemas
-from .operations import Reply, operation
-from .paging import events_page, paged
-from .presenters import diff_out, proposal_out, revision_out
+from ... import services
+from ...errors import NotFound, PreconditionFailed
+from ...models import Revision, User, Version
+from ...services._context import ProposalContext, load_proposal
+from ...services.proposals import revisions_of
+from .. import bodies, document_schemas, schemas
+from ..operations import Reply, operation
+from ..paging import events_page, paged
+from ..presenters import diff_out, proposal_out, revision_out
 
 TAG = "Proposals"
 PROPOSAL = "/proposals/{proposal_id}"

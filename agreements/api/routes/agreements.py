@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from sqlmodel import Session, col
 
-from .. import services
-from ..models import Agreement, Proposal, User
-from ..services import queries
-from . import bodies, document_schemas, schemas
-from .operations import operation
-from .paging import events_page, paged, paged_select
-from .presenters import agreement_out, diff_out, proposal_out, version_out
-from .routes_communities import on_community
+from ... import services
+from ...models import Agreement, Proposal, User
+from ...services import queries
+from .. import bodies, document_schemas, schemas
+from ..operations import operation
+from ..paging import events_page, paged, paged_select
+from ..presenters import agreement_out, diff_out, proposal_out, version_out
+from .communities import on_community
 
 TAG = "Agreements"
 AGREEMENT = "/communities/{slug}/agreements/{agreement_slug}"

@@ -8,13 +8,13 @@ from typing import Any, TypeVar
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from .. import services
-from ..models import Comment, Concern, Objection, User
-from ..services._context import load_proposal
-from ..services._unit import get_or_404
-from . import bodies, schemas
-from .operations import operation
-from .paging import paged_select
+from ... import services
+from ...models import Comment, Concern, Objection, User
+from ...services._context import load_proposal
+from ...services._unit import get_or_404
+from .. import bodies, schemas
+from ..operations import operation
+from ..paging import paged_select
 
 TAG = "Discussion"
 PROPOSAL = "/proposals/{proposal_id}"
