@@ -27,11 +27,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     apply_environment(app.config, app.instance_path)
     check_config(app.config)
 
-    from . import api, auth, cli, web
+    from . import api, auth, cli, routing, web
     from .security import protections
     from .storage import sessions
     from .web import history
 
+    routing.init_app(app)  # before any blueprint: their <int:...> rules use it
     sessions.init_app(app)
     api.init_app(app)  # before security: API routing errors answer JSON, not a CSRF page
     protections.init_app(app)

@@ -1,6 +1,7 @@
 """Command-line tools, as Flask commands so they read the same configuration as the app.
 
 flask --app wsgi db upgrade
+flask --app wsgi db downgrade [REVISION]
 flask --app wsgi demo
 flask --app wsgi agreements import --community SLUG --title TITLE FILE [FILE ...]
 flask --app wsgi audit verify [--expect HASH]
@@ -28,7 +29,7 @@ from .models import Community
 from .storage import migrate
 from .storage.sessions import get_engine
 
-db_cli = AppGroup("db", help="Create and upgrade the database.")
+db_cli = AppGroup("db", help="Create, upgrade and downgrade the database.")
 agreements_cli = AppGroup("agreements", help="Bring agreements into Accord.")
 audit_cli = AppGroup("audit", help="Check the tamper-evident audit trail.")
 rounds_cli = AppGroup("rounds", help="Act on decision rounds (run from cron).")
@@ -48,6 +49,15 @@ def db_upgrade() -> None:
     """Create the database, or upgrade it to the newest schema."""
     migrate.upgrade(get_engine())
     click.echo("Database is up to date.")
+
+
+@db_cli.command("downgrade")
+@click.argument("revision", default="-1")
+def db_downgrade(revision: str) -> None:
+    """Undo migrations: one step back by default, or down to REVISION ("base": all)."""
+    migrate.downgrade(get_engine(), revision)
+    now = migrate.current_revision(get_engine())
+    click.echo(f"Database is now at revision {now}." if now else "Database is empty.")
 
 
 @click.command("demo")

@@ -13,6 +13,9 @@ MAX_AGREEMENT_CHARS = 300_000
 MAX_DISCUSSION_CHARS = 20_000
 MAX_TITLE_CHARS = 200
 MAX_NAME_CHARS = 120
+# Ids and version numbers are INTEGER columns, 32 bits on PostgreSQL: a larger number in an
+# address or a field names nothing, and must never reach the database (it would overflow).
+MAX_ID = 2**31 - 1
 
 
 def clean_text(value: object, *, field: str, limit: int, required: bool = True) -> str:

@@ -259,6 +259,18 @@ def login():
     return sign_in
 
 
+@pytest.fixture(autouse=True)
+def unhurried_diffs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Diff and merge time budgets a loaded machine cannot exhaust by accident.
+
+    The budgets exist for pathological texts in production; a test that is about them sets
+    its own (timeout=0), and no other test may fail because the machine was busy."""
+    from agreements.text import diff, merge
+
+    monkeypatch.setattr(diff, "DIFF_TIMEOUT_SECONDS", 600.0)
+    monkeypatch.setattr(merge, "ALIGN_TIMEOUT_SECONDS", 600.0)
+
+
 @pytest.fixture(autouse=True, scope="session")
 def fast_password_hashing():
     """Argon2 at test strength: real hashing, cheap parameters (production keeps defaults)."""

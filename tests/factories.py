@@ -22,6 +22,7 @@ We speak with respect.
 ## Decisions
 We decide by consent.
 """
+OUTCOME = "Adopted by consent; nobody objected."
 STAGES = ("draft", "proposed", "comment", "objection", "consent", "adopted")
 
 
@@ -137,7 +138,9 @@ class Factory:
             if step == "adopted":
                 for person in [facilitator, *world.members]:
                     services.register_stance(session, person, proposal_id=pid, position="consent")
-                services.adopt_proposal(session, facilitator, proposal_id=pid)
+                services.adopt_proposal(
+                    session, facilitator, proposal_id=pid, outcome_statement=OUTCOME
+                )
             else:
                 steps[step]()
         session.refresh(proposal)

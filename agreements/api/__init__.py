@@ -99,6 +99,12 @@ def _response_model_error(error: ValidationError) -> Response:
     return server_error(error)
 
 
+@bp.errorhandler(Exception)
+def _unexpected(error: Exception) -> Response:
+    """Any other failure under /api/v1 is a problem too, never the pages' HTML 500."""
+    return server_error(error)
+
+
 def init_app(app: Flask) -> None:
     """Register the API; call before security.init_app so routing errors stay JSON."""
     csrf.exempt(bp)

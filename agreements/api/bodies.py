@@ -11,9 +11,10 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from ..limits import MAX_ID
+
 MAX_PER_PAGE = 200
 DEFAULT_PER_PAGE = 50
-MAX_ID = 2**31 - 1
 
 RowId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
@@ -139,10 +140,16 @@ class Reason(Body):
     reason: str = ""
 
 
-class Adoption(Body):
-    """The outcome statement recorded with the adopted version."""
+class Closing(Body):
+    """Why a proposal is rejected or lapses: its outcome statement, required."""
 
-    outcome_statement: str = ""
+    reason: str
+
+
+class Adoption(Body):
+    """The outcome statement recorded with the adopted version: what was decided and why."""
+
+    outcome_statement: str
 
 
 class CommentCreate(Body):

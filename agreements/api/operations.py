@@ -20,8 +20,8 @@ from flask import Response, current_app, request
 from pydantic import BaseModel, ValidationError
 
 from ..errors import NotAuthenticated
+from ..limits import MAX_ID
 from ..storage.sessions import get_session
-from .bodies import MAX_ID
 from .tokens import bearer_actor
 
 PATH_PARAM = re.compile(r"{(\w+)}")
@@ -166,6 +166,10 @@ def _parse_body(model: type[BaseModel]) -> BaseModel:
         json.dumps(data, ensure_ascii=False).encode("utf-8")  # refuses lone surrogates
     except (ValueError, UnicodeError) as error:
         raise InvalidRequest(None, "request body", "The request body is not valid JSON.") from error
+    except RecursionError as error:  # e.g. 100,000 nested brackets: no body here is that deep
+        raise InvalidRequest(
+            None, "request body", "The request body is nested too deeply to be read."
+        ) from error
     try:
         return model.model_validate(data)
     except ValidationError as error:

@@ -91,8 +91,12 @@ def routing_problem() -> Response | None:
     return None
 
 
-def server_error(_error: Exception) -> Response:
-    """An unexpected failure: a problem, never a stack trace."""
+def server_error(error: Exception) -> Response:
+    """An unexpected failure: logged with its traceback, answered as a problem, never a trace."""
+    original = getattr(error, "original_exception", None) or error
+    current_app.logger.exception(
+        "Unexpected error on %s %s", request.method, request.path, exc_info=original
+    )
     return problem_response(
         500, "Internal server error", "Something went wrong on our side; it has been logged."
     )

@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, JsonSchemaValue, models_json_schema
 
-from .bodies import MAX_ID
+from ..limits import MAX_ID
 from .operations import OPERATIONS, SLUG_PATTERN, Operation, is_numeric_param
 from .schemas import Problem
 

@@ -134,14 +134,16 @@ def finish_lapse(ctx: ProposalContext, flow: Flow, reason: str) -> None:
 
 @use_case
 def adopt_proposal(
-    session: Session, actor: User | None, *, proposal_id: int, outcome_statement: str = ""
+    session: Session, actor: User | None, *, proposal_id: int, outcome_statement: str
 ) -> Version:
-    """A facilitator adopts a proposal whose consent round has no objection and met quorum."""
+    """A facilitator adopts a proposal whose consent round has no objection and met quorum.
+
+    The outcome statement is required: the decision record is what people read later to
+    learn what was decided and why, and "(none given)" tells them nothing.
+    """
     ctx = load_proposal(session, actor, proposal_id)
     ctx.require_participant()
-    statement = clean_text(
-        outcome_statement, field="outcome statement", limit=MAX_DISCUSSION_CHARS, required=False
-    )
+    statement = clean_text(outcome_statement, field="outcome statement", limit=MAX_DISCUSSION_CHARS)
     return finish_adoption(ctx, ctx.flow(), statement)
 
 

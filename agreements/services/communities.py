@@ -12,6 +12,7 @@ from ..errors import InvalidInput, NotFound, Refused
 from ..limits import MAX_DISCUSSION_CHARS, MAX_NAME_CHARS, choice, clean_line, clean_text
 from ..models import PROTOCOLS, QUORUM_RULES, ROLES, Community, Membership, Organisation, User
 from ._unit import get_or_404, is_system, use_case
+from .accounts import clean_email, new_user
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 
@@ -65,11 +66,18 @@ def create_community(
     default_round_days: int = 7,
     is_private: bool = True,
     facilitator_id: int | None = None,
+    facilitator_email: str | None = None,
+    create_facilitator: bool = False,
+    facilitator_name: str = "",
+    facilitator_password: str = "",
 ) -> Community:
     """An administrator creates a community and names its first facilitator.
 
-    Without `facilitator_id` the administrator becomes the facilitator (the command-line
-    system account never joins a community).
+    The facilitator is the account `facilitator_id`, or the one with `facilitator_email`,
+    or (with `create_facilitator`) a new account made on the spot with that address, name
+    and password, so a community never starts without someone to run it. Without any of
+    these the administrator becomes the facilitator (the command-line system account never
+    joins a community). One event records it all, including whether an account was made.
     """
     admin = require_admin(actor)
     slug = clean_slug(slug)
@@ -91,7 +99,15 @@ def create_community(
     )
     session.add(community)
     session.flush()
-    first = get_or_404(session, User, facilitator_id, "person") if facilitator_id else admin
+    first, created = _first_facilitator(
+        session,
+        admin,
+        facilitator_id=facilitator_id,
+        email=facilitator_email,
+        create=create_facilitator,
+        name=facilitator_name,
+        password=facilitator_password,
+    )
     if not is_system(first):
         session.add(Membership(community_id=community.id, user_id=first.id, role="facilitator"))
     audit.record(
@@ -104,9 +120,38 @@ def create_community(
             "name": community.name,
             "protocol": community.protocol,
             "facilitator_id": None if is_system(first) else first.id,
+            "facilitator_account_created": created,
         },
     )
     return community
+
+
+def _first_facilitator(
+    session: Session,
+    admin: User,
+    *,
+    facilitator_id: int | None,
+    email: str | None,
+    create: bool,
+    name: str,
+    password: str,
+) -> tuple[User, bool]:
+    """The first facilitator of a new community, and whether their account was just made."""
+    if facilitator_id:
+        return get_or_404(session, User, facilitator_id, "person"), False
+    if create:
+        return new_user(session, email=email or "", display_name=name, password=password), True
+    if email is None:
+        return admin, False
+    address = clean_email(email)
+    found = session.exec(select(User).where(User.email == address)).first()
+    if found is None or not found.is_active:
+        raise InvalidInput(
+            f"No account has the address {address}. Check it, or choose to create a new "
+            "account for the facilitator.",
+            "facilitator_email",
+        )
+    return found, False
 
 
 @use_case
@@ -120,8 +165,10 @@ def update_community_settings(
     quorum_percent: int,
     default_round_days: int,
     is_private: bool,
+    allow_self_registration: bool | None = None,
 ) -> Community:
-    """A facilitator changes the decision protocol, quorum and round length.
+    """A facilitator changes the decision protocol, quorum, round length, privacy and
+    whether people may join on their own (None keeps that as it is).
 
     Proposals already under way keep the protocol they started with.
     """
@@ -134,6 +181,8 @@ def update_community_settings(
         default_round_days=default_round_days,
     )
     changes["is_private"] = bool(is_private)
+    if allow_self_registration is not None:
+        changes["allow_self_registration"] = bool(allow_self_registration)
     for key, value in changes.items():
         setattr(community, key, value)
     session.add(community)

@@ -32,6 +32,18 @@ def get_session() -> Session:
     return g.db_session
 
 
+def rollback_session() -> None:
+    """End the request's transaction before an error page is drawn.
+
+    On PostgreSQL a failed statement aborts the transaction, and every later query in it
+    fails too (InFailedSqlTransaction); the error page reads the signed-in person and
+    must not fail in turn. Objects stay usable: they reload in a fresh transaction.
+    """
+    session = g.get("db_session")
+    if session is not None:
+        session.rollback()
+
+
 def close_session(_exc: BaseException | None = None) -> None:
     """Roll back anything uncommitted and return the connection to the pool."""
     session = g.pop("db_session", None)

@@ -208,13 +208,18 @@ def _comparable_paragraphs(
     return kept, kept
 
 
-def word_diff(old: str, new: str, *, timeout: float = DIFF_TIMEOUT_SECONDS) -> list[Segment]:
+def word_diff(old: str, new: str, *, timeout: float | None = None) -> list[Segment]:
     """The word-level diff of two short texts; the segments join back to both.
 
-    Raises DiffTooComplex when it cannot finish exactly within timeout seconds.
+    Raises DiffTooComplex when it cannot finish exactly within timeout seconds (by default
+    DIFF_TIMEOUT_SECONDS, read at each call so that a test can lift it).
     """
     check_text_size(old, new)
-    return _segments(old, new, time.time() + timeout)
+    return _segments(old, new, time.time() + _budget(timeout))
+
+
+def _budget(timeout: float | None) -> float:
+    return DIFF_TIMEOUT_SECONDS if timeout is None else timeout
 
 
 def check_text_size(*texts: str) -> None:
@@ -228,7 +233,7 @@ def check_text_size(*texts: str) -> None:
 
 
 def diff_texts(
-    old: str, new: str, *, mode: Mode = "rendered", timeout: float = DIFF_TIMEOUT_SECONDS
+    old: str, new: str, *, mode: Mode = "rendered", timeout: float | None = None
 ) -> TextDiff:
     """Diff two agreement texts paragraph by paragraph, then word by word.
 
@@ -238,7 +243,7 @@ def diff_texts(
     if mode not in ("rendered", "source"):
         raise ValueError(f"Unknown diff mode {mode!r}: use 'rendered' or 'source'.")
     check_text_size(old, new)
-    deadline = time.time() + timeout
+    deadline = time.time() + _budget(timeout)
     rendered: dict[str, str] = {}
     old_keys, old_shown = _comparable_paragraphs(old, mode, rendered)
     new_keys, new_shown = _comparable_paragraphs(new, mode, rendered)

@@ -1,10 +1,12 @@
 """The web interface: server-rendered pages that htmx enhances and that work without it.
 
-Modules by page area: pages (home, community, members), agreements (agreement, versions,
-compare, download), proposals (propose, the proposal page and its partials), actions
-(every POST on a proposal). history.py (the audit engineer's) is its own blueprint,
-registered by the app factory. responses.py decides page vs partial and shows refusals;
-forms.py turns form fields into use-case arguments; errors.py holds the friendly pages.
+Modules by page area: pages (home, community, members and invitations), agreements
+(agreement, versions, compare, download), proposals (propose, the proposal page and its
+partials), actions (every POST on a proposal), setup (a facilitator's new agreements and
+settings), admin (the instance administrator's page). history.py (the audit engineer's)
+is its own blueprint, registered by the app factory. responses.py decides page vs partial
+and shows refusals; forms.py turns form fields into use-case arguments; errors.py holds
+the friendly pages.
 """
 
 from __future__ import annotations
@@ -25,7 +27,15 @@ def when(moment: datetime | None) -> str:
 
 def init_app(app: Flask) -> None:
     """Register the pages, the htmx request class, the error pages and template helpers."""
-    from . import actions, agreements, errors, pages, proposals  # noqa: F401  (register routes)
+    from . import (  # noqa: F401  (register routes)
+        actions,
+        admin,
+        agreements,
+        errors,
+        pages,
+        proposals,
+        setup,
+    )
 
     htmx.init_app(app)
     app.register_blueprint(bp)

@@ -8,11 +8,12 @@ half-swapped error page would only confuse.
 
 from __future__ import annotations
 
-from flask import Flask, make_response, render_template
+from flask import Flask, current_app, make_response, render_template, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from ..errors import DomainError, NotAuthenticated
+from ..storage.sessions import rollback_session
 from .responses import is_htmx, sign_in_redirect
 
 FRIENDLY = {
@@ -28,7 +29,12 @@ FRIENDLY = {
 
 
 def error_response(status: int, title: str, message: str) -> Response:
-    """The friendly page (or, under htmx, the message in the flash area)."""
+    """The friendly page (or, under htmx, the message in the flash area).
+
+    The request's transaction is rolled back first: whatever failed is not kept, and the
+    page's own reads (who is signed in) work even after a failed statement.
+    """
+    rollback_session()
     if is_htmx():
         response = make_response(render_template("partials/flash_error.html", message=message))
         response.headers["HX-Retarget"] = "#flash"
@@ -57,8 +63,11 @@ def on_http_error(error: HTTPException) -> Response:
     return error_response(status, title, message)
 
 
-def on_unexpected(_error: Exception) -> Response:
-    """Anything else: a calm 500 page that leaks nothing (the log has the traceback)."""
+def on_unexpected(error: Exception) -> Response:
+    """Anything else: logged with its traceback, answered by a calm 500 that leaks nothing."""
+    current_app.logger.exception(
+        "Unexpected error on %s %s", request.method, request.path, exc_info=error
+    )
     title, message = FRIENDLY[500]
     return error_response(500, title, message)
 

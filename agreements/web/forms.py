@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from werkzeug.datastructures import MultiDict
+from werkzeug.datastructures import FileStorage, MultiDict
 
-from ..errors import InvalidInput
+from ..errors import InvalidInput, TooLarge
+from ..limits import MAX_AGREEMENT_CHARS, MAX_ID
 
 DIFF_VIEWS = ("inline", "side", "source")
+MARKDOWN_SUFFIXES = (".md", ".markdown")
 
 
 def text(form: MultiDict[str, str], name: str) -> str:
@@ -27,23 +29,30 @@ def optional_text(form: MultiDict[str, str], name: str) -> str | None:
     return value if value.strip() else None
 
 
+def whole_number(value: str, name: str, label: str) -> int:
+    """A whole number from 0 to MAX_ID, as every id, count and version number is.
+
+    The one check for numbers typed into forms and query strings: anything else (negative,
+    more digits than a row id can have, not digits at all) is InvalidInput naming the
+    field, so it never reaches the database, where it would overflow the column.
+    """
+    text = value.strip()
+    if text.isascii() and text.isdigit() and len(text) <= len(str(MAX_ID)):
+        number = int(text)
+        if number <= MAX_ID:
+            return number
+    raise InvalidInput(f"{label} must be a whole number from 0 to {MAX_ID:,}.", name)
+
+
 def optional_int(form: MultiDict[str, str], name: str, label: str) -> int | None:
-    """A whole number, or None when the field is empty."""
-    value = form.get(name, "").strip()
-    if not value:
-        return None
-    try:
-        return int(value)
-    except ValueError as error:
-        raise InvalidInput(f"{label} must be a whole number.", name) from error
+    """A whole number, or None when the field is empty (or absent)."""
+    value = form.get(name, "")
+    return whole_number(value, name, label) if value.strip() else None
 
 
 def int_list(form: MultiDict[str, str], name: str, label: str) -> list[int]:
     """Every value of a repeated field (checkboxes) as whole numbers."""
-    try:
-        return [int(value) for value in form.getlist(name)]
-    except ValueError as error:
-        raise InvalidInput(f"{label} must be chosen from the list.", name) from error
+    return [whole_number(value, name, label) for value in form.getlist(name)]
 
 
 def optional_deadline(form: MultiDict[str, str], name: str = "deadline") -> datetime | None:
@@ -58,6 +67,11 @@ def optional_deadline(form: MultiDict[str, str], name: str = "deadline") -> date
             "The deadline must be a date and time, e.g. 2026-05-01 17:00.", name
         ) from error
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def checkbox(form: MultiDict[str, str], name: str) -> bool:
+    """A ticked box (browsers send nothing at all for an unticked one)."""
+    return form.get(name) in ("yes", "on", "true")
 
 
 def require_confirmation(form: MultiDict[str, str]) -> None:
@@ -75,6 +89,43 @@ def version_number(value: str | None, label: str) -> int | None:
     """A version number from the address (compare?from=&to=), or None when absent."""
     if value is None or value == "":
         return None
-    if not value.isdigit():
-        raise InvalidInput(f"{label} must be a version number.", label)
-    return int(value)
+    return whole_number(value, label, f"The version number '{label}'")
+
+
+def markdown_files(files: MultiDict[str, FileStorage], name: str) -> list[str]:
+    """The texts of uploaded Markdown files, in file-name order (oldest version first).
+
+    Refuses, naming the file, anything that is not a UTF-8 `.md` file of at most the
+    agreement size; the whole request is also capped (MAX_CONTENT_LENGTH, answered 413).
+    """
+    uploads = sorted(
+        (upload for upload in files.getlist(name) if upload.filename),
+        key=lambda upload: upload.filename or "",
+    )
+    if not uploads:
+        raise InvalidInput("Please choose a Markdown file (.md) to import.", name)
+    return [_markdown_text(upload, name) for upload in uploads]
+
+
+def _markdown_text(upload: FileStorage, name: str) -> str:
+    filename = upload.filename or ""
+    if not filename.lower().endswith(MARKDOWN_SUFFIXES):
+        raise InvalidInput(
+            f"{filename} is not a Markdown file. Choose a file whose name ends in .md.", name
+        )
+    too_long = TooLarge(
+        f"{filename} is too long: an agreement can have at most "
+        f"{MAX_AGREEMENT_CHARS:,} characters. Shorten it, or split it into two agreements."
+    )
+    data = upload.read(4 * MAX_AGREEMENT_CHARS + 1)  # UTF-8 takes at most 4 bytes a character
+    if len(data) > 4 * MAX_AGREEMENT_CHARS:
+        raise too_long
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise InvalidInput(
+            f"{filename} is not UTF-8 text. Save it as UTF-8 in your editor and try again.", name
+        ) from error
+    if len(text) > MAX_AGREEMENT_CHARS:
+        raise too_long
+    return text

@@ -22,6 +22,7 @@ from ..services import queries
 from ..services._context import load_proposal
 from ..storage.sessions import get_session
 from ..text.diff import diff_texts
+from . import forms
 
 history_bp = Blueprint("history", __name__)
 
@@ -55,14 +56,14 @@ def verification() -> audit.Verification:
 
 
 def _history(scope: str, scope_id: int, heading: str, **context: object) -> str:
-    actor_id = request.args.get("person", type=int)
+    actor_id = forms.optional_int(request.args, "person", "The person")
     events = event_page(
         get_session(),
         scope=scope,
         scope_id=scope_id,
         action=request.args.get("action") or None,
         actor_id=actor_id,
-        page=request.args.get("page", 1, type=int),
+        page=forms.optional_int(request.args, "page", "The page") or 1,
     )
     return render_template(
         "history/history.html",

@@ -1,4 +1,4 @@
-"""Home, community home and the members page."""
+"""Home, community home and the members page (roles, organisations, invitations)."""
 
 from __future__ import annotations
 
@@ -36,6 +36,7 @@ def _community_page(slug: str, **extra: object) -> Response:
         },
         needs=queries.needs_me(session, actor, community),
         decisions=queries.recent_decisions(session, community),
+        can=queries.abilities(session, actor, community),
         **extra,
     )
 
@@ -55,6 +56,7 @@ def _members_page(slug: str, **extra: object) -> Response:
         community=community,
         members=queries.members_of(session, actor, community),
         roles=ROLES,
+        can=queries.abilities(session, actor, community),
         **extra,
     )
 
@@ -83,4 +85,28 @@ def change_member(slug: str, user_id: int) -> Response:
         success="The membership is updated.",
         location=url_for("web.members", slug=slug),
         show=lambda **extra: _members_page(slug, failed_user=user_id, **extra),
+    )
+
+
+@bp.post("/c/<slug>/members/invite")
+def invite_member(slug: str) -> Response:
+    """A facilitator (or an administrator) invites someone by email, from the members page."""
+    session, actor = get_session(), current_actor()
+    community = queries.community_by_slug(session, actor, slug)
+    form = request.form
+    return perform(
+        lambda: services.invite_member(
+            session,
+            actor,
+            community_id=community.id,
+            email=forms.text(form, "email"),
+            role=forms.text(form, "role"),
+            organisation=forms.optional_text(form, "organisation"),
+        ),
+        success=lambda issued: (
+            f"Invitation sent to {issued.invitation.email}. The link in it works once, "
+            "for seven days."
+        ),
+        location=url_for("web.members", slug=slug),
+        show=lambda **extra: _members_page(slug, **extra),
     )

@@ -80,22 +80,29 @@ def sign_in_redirect() -> Response:
 
 
 def perform(
-    action: Callable[[], object], *, success: str, location: str, show: Renderer
+    action: Callable[[], object],
+    *,
+    success: str | Callable[[Any], str],
+    location: str | Callable[[Any], str],
+    show: Renderer,
 ) -> Response:
     """Run one use case for a POST and answer as the module docstring says.
 
     `show(**extra)` renders the page (or partial) the form belongs to; it is called with
-    `error=` after a refusal and with `notice=` after success under htmx.
+    `error=` after a refusal and with `notice=` after success under htmx. `success` and
+    `location` may be functions of what the use case returned, for an outcome that only
+    exists afterwards (the address of a new agreement, the name of a new community).
     """
     try:
-        action()
+        result = action()
     except NotAuthenticated:
         return sign_in_redirect()
     except DomainError as error:
         get_session().expire_all()
         return show(error=error)
     get_session().expire_all()
+    message = success(result) if callable(success) else success
     if is_htmx():
-        return show(notice=success)
-    flash(success, "success")
-    return redirect(location, 303)
+        return show(notice=message)
+    flash(message, "success")
+    return redirect(location(result) if callable(location) else location, 303)

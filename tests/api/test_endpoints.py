@@ -299,12 +299,31 @@ def test_revising_with_a_stale_etag_is_refused(api, world, make, people):
 )
 def test_protocol_moves_by_role(api, world, make, people, path, who, status, state):
     proposal = make.proposal(world, stage="proposed")
-    response = api.post(f"/api/v1/proposals/{proposal.id}/{path}", json={}, headers=people[who])
+    body = {"outcome_statement": "Agreed."} if path == "adopt" else {}
+    response = api.post(f"/api/v1/proposals/{proposal.id}/{path}", json=body, headers=people[who])
     assert response.status_code == status, response.get_json()
     if state:
         assert response.get_json()["state"] == state
     else:
         assert "Cannot" in response.get_json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("adopt", {}),
+        ("adopt", {"outcome_statement": "  "}),
+        ("reject", {"reason": ""}),
+        ("lapse", {"reason": "\n"}),
+    ],
+)
+def test_closing_needs_an_outcome_statement(api, world, make, people, path, body):
+    """Adopt, reject and lapse without a statement: 422, and the proposal stays open."""
+    proposal = make.proposal(world, stage="consent")
+    url = f"/api/v1/proposals/{proposal.id}"
+    refusal = problem(api.post(f"{url}/{path}", json=body, headers=people["facilitator"]), 422)
+    assert "required" in refusal["detail"]
+    assert api.get(url, headers=people["facilitator"]).get_json()["state"] == "consent"
 
 
 def test_rejecting_needs_a_reason(api, world, make, people):

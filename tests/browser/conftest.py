@@ -1,4 +1,4 @@
-"""Browser fixtures: a live Accord with the demo community, and Debian's Chromium.
+"""Browser fixtures: a live Accord (demo community, or only an administrator), and Chromium.
 
 The server is the real app (CSRF, CSP, sign-in) on a fresh SQLite file seeded with the
 demo, served by werkzeug in a thread on a free port. Chromium is /usr/bin/chromium
@@ -12,9 +12,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from flask import Flask
 from sqlmodel import Session
 from werkzeug.serving import make_server
 
+from agreements import services
 from agreements.demo import DEMO_PASSWORD, seed_demo
 from agreements.storage.sessions import get_engine
 from tests.conftest import REPO_ROOT, make_test_app, require_or_skip
@@ -38,6 +40,11 @@ def live_server(sqlite_url: str) -> Iterator[str]:
     app = make_test_app(sqlite_url)
     with Session(get_engine(app), expire_on_commit=False) as session:
         seed_demo(session)
+    yield from serve(app)
+
+
+def serve(app: Flask) -> Iterator[str]:
+    """Serve `app` in a thread on a free port until the test ends; yields its base URL."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -47,10 +54,33 @@ def live_server(sqlite_url: str) -> Iterator[str]:
     get_engine(app).dispose()
 
 
+ADMIN_ONLY_EMAIL = "admin@setup.example"
+
+
+@pytest.fixture
+def live_empty_server(sqlite_url: str) -> Iterator[str]:
+    """A running Accord whose only account is an administrator (password DEMO_PASSWORD):
+    the instance as an organisation finds it on the first day."""
+    app = make_test_app(sqlite_url)
+    with Session(get_engine(app), expire_on_commit=False) as session:
+        services.create_account(
+            session,
+            services.system_actor(session),
+            email=ADMIN_ONLY_EMAIL,
+            display_name="Instance Admin",
+            password=DEMO_PASSWORD,
+            is_admin=True,
+        )
+    yield from serve(app)
+
+
 @pytest.fixture(scope="session")
 def browser():
     """Headless Chromium driven by Playwright (skips locally, fails in CI, if it cannot start)."""
-    sync_api = pytest.importorskip("playwright.sync_api")
+    try:
+        from playwright import sync_api
+    except ImportError:  # a missing Playwright fails in CI instead of skipping there
+        require_or_skip(False, "Playwright is not installed (make test installs it)")
     require_or_skip(Path(CHROMIUM).exists(), f"{CHROMIUM} is not installed")
     manager = sync_api.sync_playwright().start()
     try:

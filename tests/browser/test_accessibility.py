@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from agreements.demo import PEOPLE
+from agreements.demo import ADMIN, PEOPLE
 
 from .conftest import AXE_SCRIPT, sign_in
 
@@ -20,6 +20,8 @@ MAIN_PAGES = {
     "home": "/",
     "community": "/c/climate-litigators",
     "members": "/c/climate-litigators/members",
+    "settings": "/c/climate-litigators/settings",
+    "new-agreement": "/c/climate-litigators/agreements/new",
     "agreement": AGREEMENT,
     "version": f"{AGREEMENT}/v/1",
     "compare-side": f"{AGREEMENT}/compare?from=2&to=3&view=side",
@@ -74,12 +76,25 @@ def test_pages_fit_a_phone_screen(browser, live_server, screenshot):
     page = context.new_page()
     sign_in(page, live_server, PEOPLE[0][0])
     try:
-        for name in ("agreement", "proposal-consent", "members"):
+        for name in ("agreement", "proposal-consent", "members", "settings"):
             page.goto(live_server + MAIN_PAGES[name])
             screenshot(page, f"phone-{name}")
             overflow = page.evaluate(
                 "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
             )
             assert overflow <= 0, f"{name} scrolls sideways by {overflow}px at 360px"
+    finally:
+        context.close()
+
+
+def test_admin_page_passes_axe(browser, live_server, screenshot):
+    """The instance administrator's page, signed in as the demo's administrator."""
+    context = browser.new_context(bypass_csp=True)
+    page = context.new_page()
+    sign_in(page, live_server, ADMIN[0])
+    try:
+        page.goto(live_server + "/admin")
+        screenshot(page, "page-admin")
+        assert not serious_violations(page)
     finally:
         context.close()

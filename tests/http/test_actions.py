@@ -141,7 +141,7 @@ def test_facilitator_moves_the_proposal_through_its_rounds(client, login, world,
     [
         ({"deadline": "next tuesday"}, "The deadline must be a date and time"),
         ({"deadline": "2001-01-01T00:00"}, "The deadline must be in the future."),
-        ({"quorum_percent": "lots"}, "Quorum must be a whole number."),
+        ({"quorum_percent": "lots"}, "Quorum must be a whole number from 0 to 2,147,483,647."),
         ({"quorum_percent": "150"}, "Quorum must be between 0 and 100 percent."),
     ],
 )
@@ -210,6 +210,24 @@ def test_objection_is_integrated_confirmed_and_consented(client, login, world, m
     assert state_of(db, proposal.id) == "adopted"
 
 
+@pytest.mark.parametrize(
+    ("closing", "field"),
+    [("adopt", "outcome_statement"), ("reject", "reason"), ("lapse", "reason")],
+)
+def test_closing_without_an_outcome_statement_is_refused(
+    client, login, world, make, db, closing, field
+):
+    """The form asks for the outcome statement; an empty one is a 422 and changes nothing."""
+    proposal = proposal_at(make, world, "consent")
+    login(client, world.facilitator)
+    page = client.get(f"/p/{proposal.id}").data.decode()
+    assert "Outcome statement (required)" in page
+    response = client.post(f"/p/{proposal.id}/{closing}", data={field: "  ", "confirm": "yes"})
+    assert response.status_code == 422
+    assert "is required" in response.data.decode()
+    assert state_of(db, proposal.id) == "consent"
+
+
 def test_stale_stance_is_reconfirmed_in_one_click(client, login, world, make, db):
     """After a revision, the participant's earlier consent is given again on the new text."""
     proposal = proposal_at(make, world, "consent")
@@ -236,6 +254,17 @@ def test_object_stance_needs_a_reason(client, login, world, make, db):
     assert response.status_code == 422 and "Reason is required." in response.data.decode()
     assert count(db, Stance, participant_id=world.members[1].id) == before
     assert state_of(db, proposal.id) == "consent"
+
+
+@pytest.mark.parametrize("stage", ["objection", "consent"])
+def test_raising_an_objection_needs_a_reason(client, login, world, make, db, stage):
+    """The objection form refuses an empty reason with 422, keeps the stage, stores nothing."""
+    proposal = proposal_at(make, world, stage)
+    login(client, world.members[1])
+    response = client.post(f"/p/{proposal.id}/object", data={"reason": "  ", "passage": ""})
+    assert response.status_code == 422 and "Reason is required." in response.data.decode()
+    assert count(db, Objection, proposal_id=proposal.id) == 0
+    assert state_of(db, proposal.id) == stage
 
 
 @pytest.mark.parametrize("closing", ["reject", "withdraw"])

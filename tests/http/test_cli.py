@@ -12,6 +12,7 @@ from agreements.models import Agreement, Community, Proposal, Version
     "command",
     [
         ["db", "upgrade"],
+        ["db", "downgrade"],
         ["demo"],
         ["agreements", "import"],
         ["audit", "verify"],
@@ -27,6 +28,17 @@ def test_every_command_has_help(app, command):
 def test_db_upgrade_is_idempotent(app):
     result = app.test_cli_runner().invoke(args=["db", "upgrade"])
     assert result.exit_code == 0 and "up to date" in result.output
+
+
+def test_db_downgrade_steps_back_and_upgrade_restores(app):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["db", "downgrade", "base"])
+    assert result.exit_code == 0 and "Database is empty." in result.output, result.output
+    result = runner.invoke(args=["db", "upgrade"])
+    assert result.exit_code == 0 and "up to date" in result.output
+    result = runner.invoke(args=["db", "downgrade"])  # one step back from the newest
+    assert result.exit_code == 0, result.output
+    assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
 
 
 def test_demo_seeds_every_stage_and_refuses_to_run_twice(app, db):

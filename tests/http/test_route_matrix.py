@@ -63,6 +63,12 @@ COMMUNITY_READERS = statuses(
 MANAGERS = statuses(
     anonymous=404, outsider=404, member=403, proposer=403, facilitator=200, admin=200
 )
+ADMINS_PAGE = statuses(
+    anonymous=303, outsider=403, member=403, proposer=403, facilitator=403, admin=200
+)
+ADMINS_ACTION = {**ADMINS_PAGE, "admin": 303}
+FACILITATORS_PAGE = {**MANAGERS, "admin": 403}
+FACILITATORS_ACTION = {**FACILITATORS_PAGE, "facilitator": 303}
 # The API: no token on a private community -> 401 for actions and 404 for reads (its
 # existence does not leak); outsiders 404; 403 for a role refusal; 409 for a protocol
 # refusal; 422 for invalid input; 200/201 for success. An admin who is not a member
@@ -231,6 +237,52 @@ ROUTE_ACCESS: dict[str, Route] = {
         "/p/{objection_proposal}/objections/{objection}/withdraw",
         statuses(anonymous=404, outsider=404, member=303, proposer=403, facilitator=403, admin=403),
     ),
+    # Setting up: the instance administrator's page, a facilitator's agreements and settings.
+    "web.admin": Route("GET", "/admin", ADMINS_PAGE),
+    "web.admin_create_community": Route(
+        "POST",
+        "/admin/communities",
+        ADMINS_ACTION,
+        {
+            "slug": "new-one",
+            "name": "New",
+            "facilitator_account": "new",
+            "facilitator_email": "first@example.org",
+            "facilitator_name": "First",
+            "facilitator_password": "long enough password",
+        },
+    ),
+    "web.admin_create_account": Route(
+        "POST",
+        "/admin/accounts",
+        ADMINS_ACTION,
+        {"email": "new@example.org", "display_name": "New", "password": "long enough password"},
+    ),
+    "web.new_agreement": Route("GET", "/c/{slug}/agreements/new", FACILITATORS_PAGE),
+    "web.create_agreement": Route(
+        "POST", "/c/{slug}/agreements/new", FACILITATORS_ACTION, {"title": "Second", "text": "# 2"}
+    ),
+    # No file is sent (a stream cannot be shared by every role's request): the facilitator
+    # gets past the access check to the refusal of an empty upload.
+    "web.import_agreement": Route(
+        "POST",
+        "/c/{slug}/agreements/import",
+        {**FACILITATORS_ACTION, "facilitator": 422},
+        {"title": "Imported"},
+    ),
+    "web.settings": Route("GET", "/c/{slug}/settings", FACILITATORS_PAGE),
+    "web.update_settings": Route(
+        "POST",
+        "/c/{slug}/settings",
+        FACILITATORS_ACTION,
+        {**SETTINGS, "quorum_percent": "60", "default_round_days": "5", "is_private": "yes"},
+    ),
+    "web.invite_member": Route(
+        "POST",
+        "/c/{slug}/members/invite",
+        statuses(anonymous=404, outsider=404, member=403, proposer=403, facilitator=303, admin=303),
+        {"email": "new@example.org", "role": "member"},
+    ),
     "api.openapi_json": Route("GET", API + "/openapi.json", EVERYONE_200),
     "api.reference": Route("GET", API + "/docs", EVERYONE_200),
     "api.get_me": Route(
@@ -379,7 +431,10 @@ ROUTE_ACCESS: dict[str, Route] = {
         json={"reason": "Quiet."},
     ),
     "api.adopt": Route(
-        "POST", API + "/proposals/{consent_proposal}/adopt", API_FACILITATORS, json={}
+        "POST",
+        API + "/proposals/{consent_proposal}/adopt",
+        API_FACILITATORS,
+        json={"outcome_statement": "Agreed."},
     ),
     "api.list_rounds": Route("GET", API_PROPOSAL + "/rounds", COMMUNITY_READERS),
     "api.get_round": Route("GET", API + "/rounds/{round}", COMMUNITY_READERS),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import text
@@ -55,6 +56,18 @@ def sql(session: Session, statement: str, **params: object) -> None:
 
 def change_payload(session: Session) -> None:
     sql(session, "UPDATE audit_event SET payload = :p WHERE seq = :s", p='{"forged":1}', s=TAMPERED)
+
+
+def backdate(session: Session) -> None:
+    """Move an event a day into the past, as someone covering their tracks would."""
+    event = session.exec(select(AuditEvent).where(AuditEvent.seq == TAMPERED)).one()
+    sql(
+        session,
+        "UPDATE audit_event SET occurred_at = :when WHERE seq = :s",
+        when=event.occurred_at - timedelta(days=1),
+        s=TAMPERED,
+    )
+    session.expunge(event)
 
 
 def change_actor_and_rehash(session: Session) -> None:
@@ -108,12 +121,13 @@ def insert_forged(session: Session) -> None:
     ("tamper", "broken_seq", "says"),
     [
         (change_payload, TAMPERED, "was altered"),
+        (backdate, TAMPERED, "was altered"),
         (change_actor_and_rehash, TAMPERED + 1, "does not follow"),
         (delete_event, TAMPERED + 1, f"event {TAMPERED} is missing"),
         (swap_with_next, TAMPERED, "does not follow"),
         (insert_forged, TAMPERED + 2, "does not follow"),
     ],
-    ids=["change", "change-and-rehash", "delete", "reorder", "insert"],
+    ids=["change", "backdate", "change-and-rehash", "delete", "reorder", "insert"],
 )
 def test_tampering_breaks_verification_at_that_event(
     chain: Session, tamper: Callable[[Session], None], broken_seq: int, says: str
@@ -153,3 +167,41 @@ def test_the_database_refuses_to_rewrite_events(chain: Session, statement: str) 
         chain.execute(text(statement))
     chain.rollback()
     assert audit.verify_chain(chain).ok
+
+
+# Every column that says who did what, when and to what. Written out here, not read from the
+# chain module, so that dropping one from what the hash covers fails this test.
+COLUMNS_THE_HASH_MUST_COVER = {
+    "seq": 6,
+    "occurred_at": datetime(2026, 1, 2, 3, 4, 5),
+    "actor_id": 7,
+    "actor_name": "Someone Else",
+    "community_id": 8,
+    "agreement_id": 9,
+    "proposal_id": 10,
+    "action": "proposal.adopted",
+    "subject_type": "version",
+    "subject_id": 11,
+    "payload": '{"forged": true}',
+    "prev_hash": "f" * 64,
+}
+
+
+@pytest.mark.parametrize("column", sorted(COLUMNS_THE_HASH_MUST_COVER))
+def test_the_hash_covers_every_column_that_tells_what_happened(column: str) -> None:
+    original = {
+        "seq": 5,
+        "occurred_at": datetime(2026, 1, 1, 12, 0, 0),
+        "actor_id": 1,
+        "actor_name": "Amara",
+        "community_id": 2,
+        "agreement_id": 3,
+        "proposal_id": 4,
+        "action": "stance.registered",
+        "subject_type": "stance",
+        "subject_id": 5,
+        "payload": '{"position": "consent"}',
+        "prev_hash": "0" * 64,
+    }
+    changed = {**original, column: COLUMNS_THE_HASH_MUST_COVER[column]}
+    assert audit.compute_hash(changed) != audit.compute_hash(original)

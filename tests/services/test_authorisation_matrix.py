@@ -175,7 +175,10 @@ MATRIX: dict[str, Case] = {
         lambda s: {"community_id": s.world.community.id, "user_id": s.make.user().id},
         COMMUNITY_MANAGER,
     ),
-    "adopt_proposal": Case(lambda s: {"proposal_id": s.consented().id}, FACILITATOR_ONLY),
+    "adopt_proposal": Case(
+        lambda s: {"proposal_id": s.consented().id, "outcome_statement": "Agreed."},
+        FACILITATOR_ONLY,
+    ),
     "rebase_proposal": Case(lambda s: {"proposal_id": s.stale().id}, PROPOSER_OR_FACILITATOR),
     "change_member": Case(
         lambda s: {
@@ -214,6 +217,21 @@ MATRIX: dict[str, Case] = {
     ),
     "create_api_token": Case(lambda s: {"name": "laptop"}, SIGNED_IN),
     "create_community": Case(lambda s: {"slug": "another", "name": "Another"}, ADMIN_ONLY),
+    "create_community:new_facilitator": Case(
+        lambda s: {
+            "slug": "another",
+            "name": "Another",
+            "facilitator_email": "first@example.org",
+            "create_facilitator": True,
+            "facilitator_name": "First",
+            "facilitator_password": PASSWORD,
+        },
+        ADMIN_ONLY,
+    ),
+    "create_community:existing_facilitator": Case(
+        lambda s: {"slug": "another", "name": "Another", "facilitator_email": s.member.email},
+        ADMIN_ONLY,
+    ),
     "import_agreement_history": Case(
         lambda s: {"community_id": s.world.community.id, "title": "Old", "texts": [NEW_TEXT]},
         FACILITATOR_OF_COMMUNITY,
@@ -322,6 +340,18 @@ MATRIX: dict[str, Case] = {
             "quorum_percent": 60,
             "default_round_days": 10,
             "is_private": True,
+        },
+        FACILITATOR_OF_COMMUNITY,
+    ),
+    "update_community_settings:self_registration": Case(
+        lambda s: {
+            "community_id": s.world.community.id,
+            "protocol": "lazy_consensus",
+            "quorum_rule": "person",
+            "quorum_percent": 50,
+            "default_round_days": 7,
+            "is_private": False,
+            "allow_self_registration": True,
         },
         FACILITATOR_OF_COMMUNITY,
     ),

@@ -16,7 +16,8 @@ PARTICIPANTS = 20
 
 
 def test_stances_race_the_closing_of_the_round(any_db_url):
-    engine = make_engine(any_db_url)
+    # A generous busy timeout: a loaded machine makes the race slower, never a false failure.
+    engine = make_engine(any_db_url, busy_timeout_ms=60_000)
     with Session(engine, expire_on_commit=False) as setup:
         make = Factory(setup)
         world = make.community(members=PARTICIPANTS, quorum_percent=0)
@@ -24,8 +25,9 @@ def test_stances_race_the_closing_of_the_round(any_db_url):
         people = list(world.members)
         facilitator = world.facilitator
 
-    start = threading.Barrier(PARTICIPANTS + 1)
+    start = threading.Barrier(PARTICIPANTS + 1, timeout=60)
     outcomes: dict[int, str] = {}
+    closed: list[bool] = []
 
     def give_stance(person) -> None:
         with Session(engine, expire_on_commit=False) as session:
@@ -44,6 +46,7 @@ def test_stances_race_the_closing_of_the_round(any_db_url):
             services.reject_proposal(
                 session, facilitator, proposal_id=proposal.id, reason="Closing now."
             )
+            closed.append(True)
 
     threads = [threading.Thread(target=give_stance, args=(p,)) for p in people]
     threads.append(threading.Thread(target=close_round))
@@ -51,6 +54,8 @@ def test_stances_race_the_closing_of_the_round(any_db_url):
         thread.start()
     for thread in threads:
         thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads), "a thread never finished"
+    assert closed == [True]
 
     with Session(engine) as session:
         round_ = session.exec(

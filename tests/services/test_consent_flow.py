@@ -175,12 +175,16 @@ def test_new_revision_makes_stances_stale_and_reconfirm_restores_them(any_db, an
         any_db, world.members[0], proposal_id=proposal.id, text=AGREEMENT_TEXT + "\nNew clause.\n"
     )
     with pytest.raises(Refused, match="quorum is not met"):
-        services.adopt_proposal(any_db, world.facilitator, proposal_id=proposal.id)
+        services.adopt_proposal(
+            any_db, world.facilitator, proposal_id=proposal.id, outcome_statement="Agreed."
+        )
     services.reconfirm_stance(any_db, world.facilitator, proposal_id=proposal.id)
     services.reconfirm_stance(any_db, world.members[0], proposal_id=proposal.id)
     with pytest.raises(Refused, match="already applies"):
         services.reconfirm_stance(any_db, world.members[0], proposal_id=proposal.id)
-    version = services.adopt_proposal(any_db, world.facilitator, proposal_id=proposal.id)
+    version = services.adopt_proposal(
+        any_db, world.facilitator, proposal_id=proposal.id, outcome_statement="Agreed."
+    )
     assert version.text.endswith("New clause.\n")
     kept = any_db.exec(select(Stance).where(Stance.participant_id == world.members[0].id)).all()
     assert len(kept) == 2 and sum(s.is_current for s in kept) == 1
@@ -195,10 +199,14 @@ def test_quorum_per_organisation_counts_organisations(any_db, any_make):
     proposal = any_make.proposal(world, proposer=a1, stage="consent")
     services.register_stance(any_db, a1, proposal_id=proposal.id, position="consent")
     with pytest.raises(Refused, match=r"1 of 3 organisations answered"):
-        services.adopt_proposal(any_db, world.facilitator, proposal_id=proposal.id)
+        services.adopt_proposal(
+            any_db, world.facilitator, proposal_id=proposal.id, outcome_statement="Agreed."
+        )
     services.register_stance(any_db, b1, proposal_id=proposal.id, position="stand_aside")
     services.register_stance(any_db, world.facilitator, proposal_id=proposal.id, position="consent")
-    services.adopt_proposal(any_db, world.facilitator, proposal_id=proposal.id)
+    services.adopt_proposal(
+        any_db, world.facilitator, proposal_id=proposal.id, outcome_statement="Agreed."
+    )
 
 
 def test_lapse_only_without_quorum_and_with_a_reason(any_db, any_make):
@@ -211,6 +219,33 @@ def test_lapse_only_without_quorum_and_with_a_reason(any_db, any_make):
     )
     any_db.refresh(proposal)
     assert proposal.state == "lapsed" and proposal.outcome_statement == "Nobody answered."
+
+
+@pytest.mark.parametrize(
+    ("use_case", "field"),
+    [
+        ("adopt_proposal", "outcome_statement"),
+        ("reject_proposal", "reason"),
+        ("lapse_proposal", "reason"),
+    ],
+)
+@pytest.mark.parametrize("statement", ["", " \n\t "])
+def test_closing_a_proposal_needs_an_outcome_statement(
+    any_db, any_make, use_case, field, statement
+):
+    """Adopting, rejecting and lapsing say what was decided and why, or change nothing."""
+    world = any_make.community(members=2, quorum_percent=100)
+    proposal = any_make.proposal(world, stage="consent")
+    if use_case == "adopt_proposal":
+        for person in (world.facilitator, *world.members):
+            services.register_stance(any_db, person, proposal_id=proposal.id, position="consent")
+    events = audit.count_events(any_db)
+    close = getattr(services, use_case)
+    with pytest.raises(InvalidInput, match="is required"):
+        close(any_db, world.facilitator, proposal_id=proposal.id, **{field: statement})
+    any_db.rollback()
+    any_db.refresh(proposal)
+    assert proposal.state == "consent" and audit.count_events(any_db) == events
 
 
 def test_stances_after_close_are_refused(any_db, any_make):
@@ -236,7 +271,9 @@ def test_stale_base_merges_cleanly_when_changes_do_not_overlap(any_db, any_make)
     assert second.state == "adopted"
     for person in [world.facilitator, *world.members]:
         services.register_stance(any_db, person, proposal_id=first.id, position="consent")
-    version = services.adopt_proposal(any_db, world.facilitator, proposal_id=first.id)
+    version = services.adopt_proposal(
+        any_db, world.facilitator, proposal_id=first.id, outcome_statement="Agreed."
+    )
     assert version.number == 3
     assert (
         "We share all we learn." in version.text and "We always speak with respect." in version.text
@@ -254,7 +291,9 @@ def test_conflicting_rebase_is_refused_never_guessed(any_db, any_make):
     for person in [world.facilitator, *world.members]:
         services.register_stance(any_db, person, proposal_id=first.id, position="consent")
     with pytest.raises(Refused, match="changed the same passage"):
-        services.adopt_proposal(any_db, world.facilitator, proposal_id=first.id)
+        services.adopt_proposal(
+            any_db, world.facilitator, proposal_id=first.id, outcome_statement="Agreed."
+        )
     assert [v.number for v in versions(any_db, world.agreement)] == [1, 2]
     current = versions(any_db, world.agreement)[-1].text
     resolved = current.replace(
@@ -265,7 +304,12 @@ def test_conflicting_rebase_is_refused_never_guessed(any_db, any_make):
     )
     for person in [world.facilitator, *world.members]:
         services.reconfirm_stance(any_db, person, proposal_id=first.id)
-    assert services.adopt_proposal(any_db, world.facilitator, proposal_id=first.id).text == resolved
+    assert (
+        services.adopt_proposal(
+            any_db, world.facilitator, proposal_id=first.id, outcome_statement="Agreed."
+        ).text
+        == resolved
+    )
 
 
 def test_bad_input_changes_nothing(any_db, any_make):
@@ -384,7 +428,9 @@ def test_rebase_makes_a_new_revision_that_needs_fresh_stances(any_db, any_make):
     with pytest.raises(Refused, match="Nothing to rebase"):
         services.rebase_proposal(any_db, world.members[0], proposal_id=stale.id)
     with pytest.raises(Refused, match="quorum is not met"):
-        services.adopt_proposal(any_db, world.facilitator, proposal_id=stale.id)
+        services.adopt_proposal(
+            any_db, world.facilitator, proposal_id=stale.id, outcome_statement="Agreed."
+        )
 
 
 def test_a_protocol_may_require_consent_after_a_rebase(any_db, any_make, monkeypatch):
@@ -404,4 +450,21 @@ def test_a_protocol_may_require_consent_after_a_rebase(any_db, any_make, monkeyp
         services.register_stance(any_db, person, proposal_id=stale.id, position="consent")
     any_make.proposal(world, stage="adopted")
     with pytest.raises(Refused, match="Rebase the proposal"):
-        services.adopt_proposal(any_db, world.facilitator, proposal_id=stale.id)
+        services.adopt_proposal(
+            any_db, world.facilitator, proposal_id=stale.id, outcome_statement="Agreed."
+        )
+
+
+@pytest.mark.parametrize("stage", ["objection", "consent"])
+@pytest.mark.parametrize("reason", ["", "   \n\t ", None])
+def test_an_objection_needs_a_reason(any_db, any_make, stage, reason):
+    """Without a reason nobody can integrate an objection: it is refused, nothing changes."""
+    world = any_make.community(members=2)
+    proposal = any_make.proposal(world, stage=stage)
+    events = audit.count_events(any_db)
+    with pytest.raises(InvalidInput, match="Reason is required"):
+        services.raise_objection(any_db, world.members[1], proposal_id=proposal.id, reason=reason)
+    any_db.expire_all()
+    assert audit.count_events(any_db) == events
+    assert any_db.exec(select(Objection).where(Objection.proposal_id == proposal.id)).all() == []
+    assert any_db.get(type(proposal), proposal.id).state == stage

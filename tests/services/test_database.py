@@ -7,19 +7,64 @@ import threading
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import text
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, inspect, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session, SQLModel, select
 
 from agreements.models import Stance, Version
+from agreements.storage import migrate
 from agreements.storage.engines import make_engine
+from tests.conftest import worker_database_url
+from tests.factories import Factory
+
+
+def assert_schema_is_the_models(connection: Connection) -> None:
+    """The migrated schema is exactly what the models declare."""
+    diff = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
+    assert diff == []
 
 
 def test_migrations_build_exactly_the_models(any_db):
     """A model change without a migration fails here."""
-    connection = any_db.connection()
-    diff = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
-    assert diff == []
+    assert_schema_is_the_models(any_db.connection())
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def unmigrated_url(request: pytest.FixtureRequest, tmp_path, worker_id: str) -> str:
+    """An empty database of its own (on PostgreSQL beside the shared test database)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'accord.sqlite'}"
+    request.getfixturevalue("postgres_database_url")  # skips without TEST_DATABASE_URL
+    url = worker_database_url(f"migrations_{worker_id}")
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    return url
+
+
+def test_every_migration_downgrades_with_data_and_upgrades_again(unmigrated_url):
+    """Down one step at a time to an empty database, up again, and the schema is the models."""
+    engine = make_engine(unmigrated_url)
+    script = ScriptDirectory.from_config(migrate.alembic_config(engine))
+    revisions = [s.revision for s in script.walk_revisions()]  # newest first
+    migrate.upgrade(engine)
+    with Session(engine, expire_on_commit=False) as session:
+        make = Factory(session)
+        world = make.community(members=2)
+        make.proposal(world, stage="adopted")  # version and proposal point at each other
+    for revision in revisions:
+        assert migrate.current_revision(engine) == revision
+        migrate.downgrade(engine)
+    assert migrate.current_revision(engine) is None
+    assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
+    for revision in reversed(revisions):
+        migrate.upgrade(engine, revision)
+    with engine.connect() as connection:
+        assert_schema_is_the_models(connection)
+    engine.dispose()
 
 
 @pytest.mark.parametrize("statement", ["UPDATE version SET text = 'forged'", "DELETE FROM version"])
@@ -79,8 +124,11 @@ def test_sqlite_pragmas(tmp_path):
 
 
 def test_writers_that_read_first_wait_instead_of_failing(tmp_path):
-    """BEGIN IMMEDIATE: 10 read-then-write transactions at once all succeed."""
-    engine = make_engine(f"sqlite:///{tmp_path / 'c.sqlite'}")
+    """BEGIN IMMEDIATE: 10 read-then-write transactions at once all succeed.
+
+    The busy timeout is generous so that a loaded machine slows the test, never fails it:
+    what is tested is that no writer fails at once, which a plain BEGIN does."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'c.sqlite'}", busy_timeout_ms=60_000)
     with engine.begin() as connection:
         connection.exec_driver_sql("CREATE TABLE counter (n INTEGER)")
         connection.exec_driver_sql("INSERT INTO counter VALUES (0)")
@@ -99,7 +147,8 @@ def test_writers_that_read_first_wait_instead_of_failing(tmp_path):
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join()
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads)
     with engine.connect() as connection:
         assert connection.exec_driver_sql("SELECT n FROM counter").scalar() == 10
     assert errors == []

@@ -224,7 +224,9 @@ def _(make: Factory, world: World) -> Call:
     pid = _proposal(make, world, "consent")
     for person in (world.facilitator, *world.members):
         services.register_stance(make.session, person, proposal_id=pid, position="consent")
-    return lambda: services.adopt_proposal(make.session, world.facilitator, proposal_id=pid)
+    return lambda: services.adopt_proposal(
+        make.session, world.facilitator, proposal_id=pid, outcome_statement="Agreed."
+    )
 
 
 @scenario("close_due_rounds")

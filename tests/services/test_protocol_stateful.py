@@ -17,9 +17,18 @@ from sqlmodel import Session, SQLModel, col, select
 from agreements import audit, services
 from agreements.audit.canonical import sha256_text
 from agreements.errors import DomainError
-from agreements.models import Objection, Proposal, Round, Stance, Version
+from agreements.models import (
+    Objection,
+    Proposal,
+    Revision,
+    Round,
+    RoundParticipant,
+    Stance,
+    Version,
+)
 from agreements.storage.engines import make_engine
 from agreements.storage.triggers import install_guards
+from agreements.tally import tally_round
 from tests.factories import AGREEMENT_TEXT, Factory
 from workflows import get_protocol
 
@@ -32,6 +41,8 @@ TEXTS = st.sampled_from(
         "# Short\n\nOnly this.\n",
     ]
 )
+# Closing a decision needs an outcome statement (reject and lapse get theirs as a reason).
+STATEMENTS = {"adopt_proposal": {"outcome_statement": "Adopted: nobody objected."}}
 PROPOSAL_ACTIONS = (
     "open_comments",
     "open_objection_round",
@@ -68,17 +79,81 @@ class ConsentProtocolMachine(RuleBasedStateMachine):
         self.engine.dispose()
 
     def attempt(self, use_case: str, actor: str, **kwargs: object) -> object:
-        """Call a use case; success writes one event, refusal writes none and changes nothing."""
+        """Call a use case; success writes one event, refusal writes none and changes nothing.
+
+        Adoption is checked against the rule itself: it succeeds only when the consent round
+        has quorum with no objection, and the facilitator is never refused then (unless the
+        text must first be rebased onto a newer version, which may conflict).
+        """
         before_states = self.proposal_states()
+        adoptable = use_case == "adopt_proposal" and self.may_adopt(kwargs["proposal_id"])
         try:
             result = getattr(services, use_case)(self.session, self.people[actor], **kwargs)
-        except DomainError:
+        except DomainError as refusal:
             assert audit.count_events(self.session) == self.events
             assert self.proposal_states() == before_states
+            assert not (
+                adoptable and actor == "facilitator" and self.base_is_current(kwargs["proposal_id"])
+            ), f"adoption refused although allowed: {refusal}"
             return None
         self.events += 1
         assert audit.count_events(self.session) == self.events, use_case
+        if use_case == "adopt_proposal":
+            assert adoptable, "adopted without quorum, or with an objection"
         return result
+
+    def may_adopt(self, proposal_id: object) -> bool:
+        """The consent protocol's adoption rule, restated here from the rows themselves."""
+        proposal = self.session.get(Proposal, proposal_id)
+        round_ = self.session.exec(
+            select(Round).where(
+                Round.proposal_id == proposal_id,
+                Round.kind == "consent",
+                col(Round.closed_at).is_(None),
+            )
+        ).first()
+        if proposal is None or proposal.state != "consent" or round_ is None:
+            return False
+        latest = self.session.exec(
+            select(Revision)
+            .where(Revision.proposal_id == proposal_id)
+            .order_by(col(Revision.number).desc())
+        ).first()
+        assert latest is not None
+        tally = tally_round(
+            round_,
+            list(self.session.exec(select(RoundParticipant).where(
+                RoundParticipant.round_id == round_.id))),
+            list(self.session.exec(select(Stance).where(
+                Stance.round_id == round_.id, col(Stance.is_current)))),
+            latest.text_sha256,
+        )  # fmt: skip
+        blocking = self.session.exec(
+            select(Objection).where(
+                Objection.proposal_id == proposal_id,
+                col(Objection.state).in_(["open", "integrating"]),
+            )
+        ).all()
+        return tally.quorum_met and tally.objecting == 0 and not blocking
+
+    def base_is_current(self, proposal_id: object) -> bool:
+        proposal = self.session.get(Proposal, proposal_id)
+        newest = self.session.exec(
+            select(Version)
+            .where(Version.agreement_id == self.world.agreement.id)
+            .order_by(col(Version.number).desc())
+        ).first()
+        latest = self.session.exec(
+            select(Revision)
+            .where(Revision.proposal_id == proposal_id)
+            .order_by(col(Revision.number).desc())
+        ).first()
+        return (
+            proposal is not None
+            and newest is not None
+            and latest is not None
+            and (latest.base_version_id == newest.id)
+        )
 
     def proposal_states(self) -> dict[int, str]:
         self.session.expire_all()
@@ -128,13 +203,13 @@ class ConsentProtocolMachine(RuleBasedStateMachine):
                 self.attempt(
                     "register_stance", participant, proposal_id=proposal_id, position="consent"
                 )
-        self.attempt(use_case, actor, proposal_id=proposal_id)
+        self.attempt(use_case, actor, proposal_id=proposal_id, **STATEMENTS.get(use_case, {}))
 
     @rule(data=st.data(), actor=st.sampled_from(ACTORS), action=st.sampled_from(PROPOSAL_ACTIONS))
     def move(self, data: st.DataObject, actor: str, action: str) -> None:
         proposal_id = self.pick(data)
         if proposal_id is not None:
-            self.attempt(action, actor, proposal_id=proposal_id)
+            self.attempt(action, actor, proposal_id=proposal_id, **STATEMENTS.get(action, {}))
 
     @rule(
         data=st.data(),

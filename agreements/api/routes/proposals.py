@@ -206,9 +206,9 @@ _action(
     bodies.ConsentRoundOpen,
 )
 _action("withdraw", "Withdraw a proposal", services.withdraw_proposal)
-_action("reject", "Reject a proposal", services.reject_proposal, bodies.Reason)
+_action("reject", "Reject a proposal", services.reject_proposal, bodies.Closing)
 _action("adopt", "Adopt the consented text", services.adopt_proposal, bodies.Adoption)
-_action("lapse", "Let the consent round lapse", services.lapse_proposal, bodies.Reason)
+_action("lapse", "Let the consent round lapse", services.lapse_proposal, bodies.Closing)
 
 
 @operation(

@@ -26,14 +26,18 @@ from .agreements import (
     versions_query,
 )
 from .communities import (
+    Abilities,
     NeedsMe,
+    abilities,
     audit_events,
     community_by_slug,
+    facilitated_community,
     needs_me,
     recent_decisions,
     visible_communities,
 )
 from .decision_records import build_record
+from .instance import InstanceHealth, instance_health
 from .people import (
     MemberRow,
     member_rows,
@@ -51,12 +55,15 @@ from .proposals import (
 )
 
 __all__ = [
+    "Abilities",
     "CommentNode",
+    "InstanceHealth",
     "MemberRow",
     "NeedsMe",
     "ObjectionView",
     "ProposalDetail",
     "Provenance",
+    "abilities",
     "agreement_at",
     "agreement_by_slug",
     "agreements_of",
@@ -64,6 +71,8 @@ __all__ = [
     "build_record",
     "comment_threads",
     "community_by_slug",
+    "facilitated_community",
+    "instance_health",
     "member_rows",
     "members_of",
     "members_query",

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from ...access import can_see, require_visible
+from ...access import can_see, membership_of, require_facilitator, require_visible
 from ...models import Agreement, AuditEvent, Community, Objection, Proposal, User
 from .._context import load_proposal
 from ._rows import first_or_not_found, stored_id
@@ -31,6 +31,34 @@ def community_by_slug(session: Session, actor: User | None, slug: str) -> Commun
     )
     require_visible(session, actor, community)
     return community
+
+
+def facilitated_community(session: Session, actor: User | None, slug: str) -> Community:
+    """The community at this address, for a page only its facilitators use (settings, new
+    agreements): outsiders get NotFound as everywhere, members Forbidden."""
+    community = community_by_slug(session, actor, slug)
+    require_facilitator(session, actor, community)
+    return community
+
+
+@dataclass(frozen=True)
+class Abilities:
+    """Which community-wide pages a person may use, so pages offer only those links."""
+
+    manages_members: bool = False
+    facilitates: bool = False
+
+
+def abilities(session: Session, actor: User | None, community: Community) -> Abilities:
+    """Facilitators manage members, settings and agreements; administrators manage members.
+
+    The same rules the services enforce (access.require_manager, require_facilitator):
+    this only decides which links are worth showing.
+    """
+    membership = membership_of(session, actor, community)
+    facilitates = membership is not None and membership.role == "facilitator"
+    is_admin = actor is not None and actor.is_admin
+    return Abilities(manages_members=facilitates or is_admin, facilitates=facilitates)
 
 
 @dataclass
