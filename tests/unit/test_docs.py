@@ -48,5 +48,7 @@ def test_every_local_link_reaches_a_file_and_heading(document: Path) -> None:
 
 def test_the_readme_names_every_page_under_docs() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    unnamed = [page.name for page in (ROOT / "docs").glob("*.md") if f"docs/{page.name}" not in readme]
+    unnamed = [
+        page.name for page in (ROOT / "docs").glob("*.md") if f"docs/{page.name}" not in readme
+    ]
     assert not unnamed, f"pages under docs/ the README does not lead to: {unnamed}"
