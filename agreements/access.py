@@ -34,7 +34,7 @@ def can_see(session: Session, user: User | None, community: Community) -> bool:
 def require_visible(session: Session, user: User | None, community: Community) -> None:
     """Refuse with NotFound when the community is private to this user."""
     if not can_see(session, user, community):
-        raise NotFound("There is no such community.")
+        raise NotFound()
 
 
 def require_member(session: Session, user: User | None, community: Community) -> Membership:

@@ -4,11 +4,13 @@ flask --app wsgi db upgrade
 flask --app wsgi db downgrade [REVISION]
 flask --app wsgi demo
 flask --app wsgi agreements import --community SLUG --title TITLE FILE [FILE ...]
-flask --app wsgi audit verify [--expect HASH]
+flask --app wsgi audit verify [--expect HASH] [--record FILE ...]
 flask --app wsgi audit export --community SLUG [--output FILE]
 flask --app wsgi audit import FILE
 flask --app wsgi rounds close-due
 flask --app wsgi accounts create --email E --name N [--admin]
+flask --app wsgi backup FILE
+flask --app wsgi restore FILE [--force]
 """
 
 from __future__ import annotations
@@ -23,9 +25,10 @@ from flask.cli import AppGroup, with_appcontext
 from sqlmodel import Session, select
 
 from . import audit, services
-from .audit import archive
+from .audit import anchors, archive
 from .errors import DomainError
 from .models import Community
+from .storage import backup as instance_backup
 from .storage import migrate
 from .storage.sessions import get_engine
 
@@ -117,14 +120,31 @@ def import_agreement(slug: str, title: str, files: tuple[Path, ...]) -> None:
     metavar="HASH",
     help="Also confirm that an event with this hash is still in the chain.",
 )
-def audit_verify(expect: str | None) -> None:
-    """Recompute the whole audit chain; exit non-zero at the first broken event."""
+@click.option(
+    "--record",
+    "records",
+    multiple=True,
+    type=click.File("r", encoding="utf-8"),
+    help="A decision record (.md or .json) or archive whose chain head must still be on the "
+    "chain. Repeatable.",
+)
+def audit_verify(expect: str | None, records: tuple[TextIO, ...]) -> None:
+    """Recompute the whole audit chain; exit non-zero at the first broken event.
+
+    Each --record file's head (seq and hash) must still be on the chain: that is how a
+    member's kept record proves the history was neither cut short nor re-hashed.
+    """
+    try:
+        kept = [anchors.read_anchor(file.read(), file.name) for file in records]
+    except DomainError as error:
+        _fail(error)
     with _session() as session:
-        result = audit.verify_chain(session, expect=expect)
+        result = audit.verify_chain(session, expect=expect, anchors=kept)
     if not result.ok:
         where = f" (first broken event: #{result.broken_seq})" if result.broken_seq else ""
         raise click.ClickException(f"Audit chain does NOT verify{where}: {result.message}")
-    click.echo(f"Audit chain verifies: {result.message}; head {result.head_hash}")
+    held = f"; {len(kept)} kept head(s) still on the chain" if kept else ""
+    click.echo(f"Audit chain verifies: {result.message}{held}; head {result.head_hash}")
 
 
 @audit_cli.command("export")
@@ -159,7 +179,10 @@ def audit_import(file: TextIO) -> None:
             result = archive.import_archive(session, data)
         except DomainError as error:
             _fail(error)
-    click.echo(f"Imported and verified: {result.message}; head {result.head_hash}")
+    click.echo(
+        f"Imported and verified: {result.message}; archive head {data['head_hash']} "
+        f"(event {data['head_seq']}), new head {result.head_hash}"
+    )
 
 
 @rounds_cli.command("close-due")
@@ -191,8 +214,51 @@ def accounts_create(email: str, name: str, admin: bool, password: str) -> None:
     click.echo(f"Created account {email}{' (administrator)' if admin else ''}.")
 
 
+@click.command("backup")
+@with_appcontext
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def backup_command(file: Path) -> None:
+    """Copy the whole running SQLite database to FILE (committed writes included)."""
+    try:
+        instance_backup.backup(get_engine(), file)
+    except DomainError as error:
+        _fail(error)
+    click.echo(f"Backed up the whole instance to {file}.")
+
+
+@click.command("restore")
+@with_appcontext
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Overwrite a database that already holds data.")
+def restore_command(file: Path, force: bool) -> None:
+    """Replace the whole SQLite database with the backup FILE, then verify the audit chain.
+
+    Exits non-zero if the chain does not verify afterwards: the restored data is then not
+    what was backed up, and people must not be told otherwise.
+    """
+    engine = get_engine()
+    try:
+        if not force and instance_backup.has_data(engine):
+            raise click.ClickException(
+                "This database already holds data; restoring replaces all of it. "
+                "Run again with --force to confirm."
+            )
+        instance_backup.restore(engine, file, known_revisions=migrate.known_revisions())
+    except DomainError as error:
+        _fail(error)
+    migrate.upgrade(engine)
+    with _session() as session:
+        result = audit.verify_chain(session)
+    if not result.ok:
+        raise click.ClickException(
+            f"Restored, but the audit chain does NOT verify: {result.message}"
+        )
+    click.echo(f"Restored {file}; audit chain verifies: {result.message}; head {result.head_hash}")
+
+
 def init_app(app: Flask) -> None:
     """Register the command groups on the app's CLI."""
     for group in (db_cli, agreements_cli, audit_cli, rounds_cli, accounts_cli):
         app.cli.add_command(group)
-    app.cli.add_command(demo_command)
+    for command in (demo_command, backup_command, restore_command):
+        app.cli.add_command(command)

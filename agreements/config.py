@@ -30,7 +30,11 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # Counters live in this process unless REDIS_URL (or RATELIMIT_STORAGE_URI) names a
+    # store every worker shares; see apply_environment.
+    REDIS_URL = os.environ.get("REDIS_URL", "")
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "")
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "")
     RATELIMIT_HEADERS_ENABLED = True
     MAIL_SMTP_HOST = os.environ.get("SMTP_HOST", "")
     MAIL_SMTP_PORT = int(os.environ.get("SMTP_PORT", "587"))
@@ -45,6 +49,9 @@ def apply_environment(config: dict, instance_path: str) -> None:
     if not config.get("DATABASE_URL"):
         Path(instance_path).mkdir(parents=True, exist_ok=True)
         config["DATABASE_URL"] = f"sqlite:///{Path(instance_path) / 'accord.sqlite'}"
+    if not config.get("RATELIMIT_STORAGE_URI"):
+        # Several workers must share one count, or each grants the full allowance.
+        config["RATELIMIT_STORAGE_URI"] = config.get("REDIS_URL") or "memory://"
     if config.get("ENV") == "production":
         config["SESSION_COOKIE_SECURE"] = True
         config["SESSION_COOKIE_NAME"] = "__Host-accord"

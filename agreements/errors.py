@@ -32,11 +32,21 @@ class Forbidden(DomainError):
     title = "Not allowed"
 
 
+NOTHING_HERE = "There is nothing here, or nothing you may see."
+
+
 class NotFound(DomainError):
-    """Nothing there, or nothing the person may see (private communities do not leak)."""
+    """Nothing there, or nothing the person may see (private communities do not leak).
+
+    Both answer the same message by default, so a private community's ids, a draft and an
+    id that never existed cannot be told apart by anyone who may not see them.
+    """
 
     status = 404
     title = "Not found"
+
+    def __init__(self, message: str = NOTHING_HERE) -> None:
+        super().__init__(message)
 
 
 class Refused(DomainError):

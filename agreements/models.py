@@ -325,3 +325,27 @@ class AuditEvent(SQLModel, table=True):
     payload: str = Field(sa_column=long_text())
     prev_hash: str = Field(max_length=64, unique=True)
     hash: str = Field(max_length=64, unique=True)
+
+
+# --- requests already answered ------------------------------------------------------------
+
+
+class IdempotencyKey(SQLModel, table=True):
+    """A write request's key and the response it got, so a retry is answered, not redone.
+
+    `scope` says whose key it is (an API caller or a page's signed-in person), `fingerprint`
+    what the request was (method, path, body). `status` stays empty while the first request
+    is still running. Rows expire: after `expires_at` the key may be used afresh.
+    """
+
+    __tablename__ = "idempotency_key"
+    __table_args__ = (UniqueConstraint("scope", "key"),)
+    id: int | None = Field(default=None, primary_key=True)
+    scope: str = Field(max_length=64)
+    key: str = Field(max_length=255)
+    fingerprint: str = Field(max_length=64)
+    status: int | None = None
+    headers: str | None = Field(default=None, sa_column=long_text(nullable=True))
+    body: str | None = Field(default=None, sa_column=long_text(nullable=True))
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime = Field(index=True)

@@ -2,14 +2,20 @@
 
 Pure functions over rows already loaded, so the count a page shows, the count the API
 returns and the count the adopt guard checks are the same computation.
+
+Who is eligible: the participants snapshotted when the round opened, and the members who
+joined while it is open ("late joiners"). A late joiner counts towards quorum only once
+their answer counts, so a newcomer can take part but joining never makes quorum harder
+to reach.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from .models import Round, RoundParticipant, Stance
+from .models import Membership, Round, RoundParticipant, Stance
 
 STATUSES = ("consent", "stand_aside", "object", "stale", "pending")
 STATUS_LABELS = {
@@ -23,12 +29,14 @@ STATUS_LABELS = {
 
 @dataclass(frozen=True)
 class ParticipantStatus:
-    """One eligible participant's standing in the round."""
+    """One eligible participant's standing in the round (`joined_late`: joined the
+    community after the round opened)."""
 
     user_id: int
     organisation_id: int | None
     status: str
     stance: Stance | None
+    joined_late: bool = False
 
 
 @dataclass(frozen=True)
@@ -64,11 +72,11 @@ class Tally:
         return self.counts["object"]
 
 
-def _unit(participant: RoundParticipant) -> str:
+def _unit(entry: ParticipantStatus) -> str:
     """Per-organisation quorum counts unaffiliated people as a unit of their own."""
-    if participant.organisation_id is None:
-        return f"person:{participant.user_id}"
-    return f"org:{participant.organisation_id}"
+    if entry.organisation_id is None:
+        return f"person:{entry.user_id}"
+    return f"org:{entry.organisation_id}"
 
 
 def tally_round(
@@ -76,29 +84,33 @@ def tally_round(
     participants: list[RoundParticipant],
     current_stances: list[Stance],
     current_text_sha256: str,
+    late_joiners: Sequence[Membership] = (),
 ) -> Tally:
-    """Classify each eligible participant; stances on an older text count as stale."""
+    """Classify each eligible participant (the snapshot, then `late_joiners`: members who
+    joined after the round opened); stances on an older text count as stale."""
     by_user = {stance.participant_id: stance for stance in current_stances}
+    eligible = [(p.user_id, p.organisation_id, False) for p in participants]
+    eligible += [(m.user_id, m.organisation_id, True) for m in late_joiners]
     statuses = []
-    for participant in participants:
-        stance = by_user.get(participant.user_id)
+    for user_id, organisation_id, joined_late in eligible:
+        stance = by_user.get(user_id)
         if stance is None:
             status = "pending"
         elif stance.text_sha256 != current_text_sha256:
             status = "stale"
         else:
             status = stance.position
-        statuses.append(
-            ParticipantStatus(participant.user_id, participant.organisation_id, status, stance)
-        )
+        statuses.append(ParticipantStatus(user_id, organisation_id, status, stance, joined_late))
     counts = {status: 0 for status in STATUSES}
     per_org: dict[int | None, Counter[str]] = {}
     units: dict[str, bool] = {}
-    for participant, entry in zip(participants, statuses, strict=True):
+    for entry in statuses:
         counts[entry.status] += 1
         per_org.setdefault(entry.organisation_id, Counter())[entry.status] += 1
-        key = _unit(participant) if round_.quorum_rule == "organisation" else str(entry.user_id)
         answered = entry.status not in ("pending", "stale")
+        if entry.joined_late and not answered:
+            continue
+        key = _unit(entry) if round_.quorum_rule == "organisation" else str(entry.user_id)
         units[key] = units.get(key, False) or answered
     return Tally(
         participants=tuple(statuses),

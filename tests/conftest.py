@@ -11,10 +11,19 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CORPUS_DIR = REPO_ROOT.parent / "shared" / "corpus"
 IN_CI = os.environ.get("CI", "").lower() == "true"
+
+# Hypothesis: in CI every failure prints the blob that replays it (`@reproduce_failure`), as
+# CI keeps no example database between runs; tests that set max_examples keep their own.
+# HYPOTHESIS_PROFILE=thorough runs many more examples locally, e.g. after changing the diff.
+settings.register_profile("dev", deadline=None)
+settings.register_profile("ci", deadline=None, print_blob=True, max_examples=200)
+settings.register_profile("thorough", deadline=None, print_blob=True, max_examples=2000)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if IN_CI else "dev"))
 
 
 def require_or_skip(available: bool, reason: str) -> None:

@@ -1,8 +1,10 @@
 """What the API accepts: request bodies and query strings, as pydantic models.
 
-These check shape and type only (422 on failure); the services check the rules (sizes,
-quorum bounds, passages that must occur in the text), so a rule lives in one place and
-reads the same on the pages. Unknown fields are refused, so a typo is not silently lost.
+These check shape, type and size (422 on failure), with the services' own limits, so the
+OpenAPI document promises exactly what is enforced and a conforming client is never
+refused for the form of its input. The services check the rules again (they serve the
+pages too) and alone check what a schema cannot say: a passage that must occur in the
+text, a state that allows the action. Unknown fields are refused, so a typo is not lost.
 """
 
 from __future__ import annotations
@@ -11,18 +13,39 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from ..limits import MAX_ID
+from ..limits import (
+    MAX_AGREEMENT_CHARS,
+    MAX_DISCUSSION_CHARS,
+    MAX_ID,
+    MAX_NAME_CHARS,
+    MAX_TITLE_CHARS,
+)
+from .operations import SLUG_PATTERN
 
 MAX_PER_PAGE = 200
 DEFAULT_PER_PAGE = 50
 
 RowId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
+# Written text: something besides white space and no NUL character, as the services require; a
+# line has no line break. White space is spelt out as str.strip() sees it, because "\s" means
+# something else in the ECMA regular expressions that clients check the schema with.
+_SPACE = r"\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+WRITTEN = rf"^[^\x00]*[^{_SPACE}\x00][^\x00]*$"
+ONE_LINE = rf"^[^\x00\r\n]*[^{_SPACE}\x00][^\x00\r\n]*$"
+NO_NUL = r"^[^\x00]*$"
+Title = Annotated[str, Field(min_length=1, max_length=MAX_TITLE_CHARS, pattern=ONE_LINE)]
+Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME_CHARS, pattern=ONE_LINE)]
+Writing = Annotated[str, Field(min_length=1, max_length=MAX_DISCUSSION_CHARS, pattern=WRITTEN)]
+OptionalWriting = Annotated[str, Field(max_length=MAX_DISCUSSION_CHARS, pattern=NO_NUL)]
+Organisation = Annotated[str, Field(max_length=160, pattern=r"^[^\x00\r\n]*$")]
+AgreementText = Annotated[str, Field(min_length=1, max_length=MAX_AGREEMENT_CHARS, pattern=WRITTEN)]
+
 
 class Body(BaseModel):
     """A request body: a JSON object with no unknown fields."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", regex_engine="python-re")
 
 
 class PageQuery(BaseModel):
@@ -59,9 +82,9 @@ class RevisionDiffQuery(BaseModel):
 class CommunityCreate(Body):
     """A new community (administrators only); the creator becomes its facilitator."""
 
-    slug: str
-    name: str
-    description: str = ""
+    slug: str = Field(pattern=SLUG_PATTERN)
+    name: Name
+    description: OptionalWriting = ""
     protocol: Literal["consent", "lazy_consensus"] = "consent"
     quorum_rule: Literal["person", "organisation"] = "person"
     quorum_percent: int = Field(default=50, ge=0, le=100)
@@ -84,29 +107,29 @@ class MemberAdd(Body):
 
     user_id: RowId
     role: Literal["member", "facilitator"] = "member"
-    organisation: str | None = None
+    organisation: Organisation | None = None
 
 
 class MemberChange(Body):
     """Change a member's role or organisation."""
 
     role: Literal["member", "facilitator"]
-    organisation: str | None = None
+    organisation: Organisation | None = None
 
 
 class AgreementCreate(Body):
     """A new agreement; its text becomes version 1."""
 
-    title: str
-    text: str
+    title: Title
+    text: AgreementText
 
 
 class ProposalCreate(Body):
     """Propose a new text for the agreement (against the current version unless given)."""
 
-    title: str
-    text: str
-    rationale: str = ""
+    title: Title
+    text: AgreementText
+    rationale: OptionalWriting = ""
     base_version: RowId | None = None
     submit: bool = True
 
@@ -114,8 +137,8 @@ class ProposalCreate(Body):
 class RevisionCreate(Body):
     """A new text from the proposer, citing the objections it integrates."""
 
-    text: str
-    note: str = ""
+    text: AgreementText
+    note: OptionalWriting = ""
     integrates: list[RowId] = Field(default_factory=list, max_length=100)
     rebase: bool = False
 
@@ -137,46 +160,56 @@ class ConsentRoundOpen(Body):
 class Reason(Body):
     """A written reason (required where the protocol asks for one)."""
 
-    reason: str = ""
+    reason: OptionalWriting = ""
 
 
-class Closing(Body):
-    """Why a proposal is rejected or lapses: its outcome statement, required."""
+class RequiredReason(Body):
+    """A reason the protocol always asks for: rejecting, letting lapse, overruling."""
 
-    reason: str
+    reason: Writing
 
 
 class Adoption(Body):
     """The outcome statement recorded with the adopted version: what was decided and why."""
 
-    outcome_statement: str
+    outcome_statement: Writing
 
 
 class CommentCreate(Body):
     """A comment, a reply (parent_id), or a remark on a quoted passage (anchor)."""
 
-    body: str
+    body: Writing
     kind: Literal["question", "reaction", "suggestion"] = "reaction"
     parent_id: RowId | None = None
-    anchor: str | None = None
+    anchor: OptionalWriting | None = None
 
 
 class ConcernCreate(Body):
     """A non-blocking concern, optionally about a quoted passage."""
 
-    text: str
-    passage: str | None = None
+    text: Writing
+    passage: OptionalWriting | None = None
 
 
 class ObjectionCreate(Body):
     """An objection to the current text, with its reason."""
 
-    reason: str
-    passage: str | None = None
+    reason: Writing
+    passage: OptionalWriting | None = None
 
 
 class StanceCreate(Body):
     """A position in the open consent round (a reason is required to object)."""
 
+    # Declared in the document too, so a client generating requests from it knows the rule.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "if": {"properties": {"position": {"const": "object"}}},
+            "then": {
+                "properties": {"reason": {"minLength": 1, "pattern": WRITTEN}},
+                "required": ["reason"],
+            },
+        }
+    )
     position: Literal["consent", "stand_aside", "object"]
-    reason: str = ""
+    reason: OptionalWriting = ""

@@ -21,7 +21,9 @@ from pydantic import BaseModel, ValidationError
 
 from ..errors import NotAuthenticated
 from ..limits import MAX_ID
+from ..models import User
 from ..storage.sessions import get_session
+from .idempotent import answer_once
 from .tokens import bearer_actor
 
 PATH_PARAM = re.compile(r"{(\w+)}")
@@ -94,6 +96,11 @@ class Operation:
             return f"<{name}>"
 
         return PATH_PARAM.sub(convert, self.path)
+
+    @property
+    def is_idempotent(self) -> bool:
+        """Whether an Idempotency-Key makes a retry safe: every operation that creates."""
+        return self.method == "post" and self.status == 201
 
     @property
     def error_statuses(self) -> list[int]:
@@ -193,6 +200,14 @@ def dispatch(op: Operation, path_args: dict[str, Any]) -> Response:
         kwargs["body"] = _parse_body(op.body)
     if op.query is not None:
         kwargs["query"] = _parse_query(op.query)
+    if op.is_idempotent and actor is not None:
+        body = kwargs.get("body")
+        parts = (op.endpoint, request.path, body.model_dump_json() if body is not None else "")
+        return answer_once(actor, parts, lambda: _respond(op, actor, kwargs))
+    return _respond(op, actor, kwargs)
+
+
+def _respond(op: Operation, actor: User | None, kwargs: dict[str, Any]) -> Response:
     result = op.view(get_session(), actor, **kwargs)
     if op.response is None:
         return current_app.response_class(status=204)

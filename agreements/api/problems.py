@@ -57,10 +57,24 @@ def _field_name(location: tuple[Any, ...]) -> str:
     return ".".join(str(part) for part in location) or "body"
 
 
+# Pydantic's wording for a blank or NUL-bearing string names a regular expression; a client's
+# user should read what to do instead.
+_PLAIN_MESSAGES = {
+    "string_too_short": "is required: it cannot be empty",
+    "string_pattern_mismatch": (
+        "is required and must be plain text: not blank, no NUL, one line where a line is asked"
+    ),
+}
+
+
+def _plain_message(detail: Any) -> str:
+    return _PLAIN_MESSAGES.get(detail["type"], detail["msg"])
+
+
 def from_validation_error(error: ValidationError, where: str) -> Response:
     """422 listing each invalid field, e.g. "title: Field required"."""
     errors = [
-        FieldError(field=_field_name(detail["loc"]), message=detail["msg"])
+        FieldError(field=_field_name(detail["loc"]), message=_plain_message(detail))
         for detail in error.errors(include_url=False)
     ]
     summary = "; ".join(f"{e.field}: {e.message}" for e in errors[:5])

@@ -237,6 +237,10 @@ class ParticipantStatus(Out):
     user_id: int
     organisation_id: int | None
     status: str
+    joined_late: bool = Field(
+        description="Joined the community after the round opened: may answer, and counts "
+        "towards quorum only once their answer counts."
+    )
 
 
 class Tally(Out):
@@ -255,7 +259,12 @@ class RoundDetail(Round):
 
 
 class Stance(Out):
-    """A participant's position, bound to the text (hash) it was given on."""
+    """A participant's position, bound to the text (hash) it was given on.
+
+    `is_current` marks the person's latest answer; `stale` says that answer was given on
+    an earlier text than the one now proposed, so it does not count until reconfirmed.
+    A stance counts only when it is current and not stale (`counts`).
+    """
 
     id: int
     round_id: int
@@ -266,6 +275,13 @@ class Stance(Out):
     reason: str
     cast_at: UtcDatetime
     is_current: bool
+    stale: bool = Field(
+        description="Given on an earlier text than the proposal's latest revision: it no "
+        "longer counts until the participant reconfirms it on the new text."
+    )
+    counts: bool = Field(
+        description="This answer counts in the tally now: the person's latest, on the latest text."
+    )
 
 
 class AuditEvent(Out):

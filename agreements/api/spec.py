@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, JsonSchemaValue, models_json_schema
 
 from ..limits import MAX_ID
+from .idempotent import IDEMPOTENCY_HEADER
 from .operations import OPERATIONS, SLUG_PATTERN, Operation, is_numeric_param
 from .schemas import Problem
 
@@ -93,6 +94,17 @@ def _operation(op: Operation, refs: SchemaRefs, defs: dict[str, Any]) -> dict[st
                 "required": False,
                 "description": 'The ETag from GET (W/"rev-N"); 412 if a newer revision exists.',
                 "schema": {"type": "string", "pattern": r'^(\*|(W/)?"rev-[0-9]{1,9}")$'},
+            }
+        )
+    if op.is_idempotent:
+        parameters.append(
+            {
+                "name": IDEMPOTENCY_HEADER,
+                "in": "header",
+                "required": False,
+                "description": "Any unique key: a repeat with the same key and body gets the "
+                "first answer, with nothing created twice; with another body, 422.",
+                "schema": {"type": "string", "pattern": "^[!-~]{1,255}$"},
             }
         )
     success: dict[str, Any] = {"description": STATUS_TEXT[op.status]}

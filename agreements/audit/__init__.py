@@ -1,6 +1,7 @@
 """The audit trail: the hash-chained record of every state-changing action, and its readers.
 
 - chain: appending an event under the chain-head lock, and verifying the chain.
+- anchors: reading the chain head a kept decision record or archive carries.
 - canonical: the canonical JSON and text hashes the chain and the records rely on.
 - events: pages of the event log, filtered, for people to read.
 - records: the decision record (who agreed to what, and how each objection was settled).
@@ -13,7 +14,9 @@ The chain's functions are handed on here, so callers write `audit.record(...)`.
 
 from .chain import (
     GENESIS_HASH,
+    IMPORT_ACTION,
     SEALED_ACTION,
+    Anchor,
     Subject,
     Verification,
     compute_hash,
@@ -26,7 +29,9 @@ from .chain import (
 
 __all__ = [
     "GENESIS_HASH",
+    "IMPORT_ACTION",
     "SEALED_ACTION",
+    "Anchor",
     "Subject",
     "Verification",
     "compute_hash",

@@ -10,8 +10,11 @@ checks that sealed stand-ins still link the chain; it reports how many it could 
 
 Rows keep their ids, so events still point at the right rows. Secrets never leave: no
 password hashes, invitations or API tokens; people set a new password after an import.
-Importing is an operator's restore, not a use case: it writes no event of its own, which
-is what lets the imported chain end on the very head hash the archive was made at.
+Importing is an operator's restore, not a use case. The restored events must reach the
+archive's head (its seq and hash); then the import appends one ordinary, hashed event of its
+own listing the seqs it sealed with their original hashes. Verification accepts a sealed
+stand-in only where such an event vouches for it, so nobody can later hide an edited event
+by marking it sealed.
 """
 
 from __future__ import annotations
@@ -161,15 +164,28 @@ def import_archive(session: Session, archive: dict[str, Any]) -> chain.Verificat
         _insert_rows(session.connection(), archive["tables"])
         _insert_events(session.connection(), archive["events"], archive["exported_at"])
         _reset_sequences(session)
+        archived_head = chain.Anchor(int(archive["head_seq"]), archive["head_hash"], "the archive")
     except (KeyError, TypeError, ValueError, DBAPIError) as error:
         session.rollback()
         raise InvalidInput(f"The archive is damaged, nothing was imported ({error}).") from error
-    result = chain.verify_chain(session)
-    if not result.ok or result.head_hash != archive.get("head_hash"):
+    _record_import(session, archive["events"])
+    result = chain.verify_chain(session, anchors=[archived_head])
+    if not result.ok or result.count != archived_head.seq + 1:
         session.rollback()
-        raise InvalidInput(f"The archive does not verify, nothing was imported: {result.message}")
+        why = (
+            result.message if not result.ok else f"it has events past its head {archived_head.seq}"
+        )
+        raise InvalidInput(f"The archive does not verify, nothing was imported: {why}")
     session.commit()
     return result
+
+
+def _record_import(session: Session, events: list[dict[str, Any]]) -> None:
+    """Append the import's own event: the range it restored and every seal's original hash."""
+    sealed = {event["seq"]: event["hash"] for event in events if "action" not in event}
+    last_seq = events[-1]["seq"] if events else 0
+    payload = chain.import_payload(events[0]["seq"] if events else 1, last_seq, sealed)
+    chain.record(session, None, chain.IMPORT_ACTION, chain.Subject("archive", None), payload)
 
 
 def _insert_rows(connection: Connection, tables: dict[str, list[dict[str, Any]]]) -> None:

@@ -2,7 +2,9 @@
 newest first, filtered by action or person, a page at a time.
 
 Only the events of the scope are read; sealed stand-ins of an imported archive belong to
-no community and never show. Visibility is the caller's job (agreements.access).
+no community and never show. Visibility of the scope is the caller's job
+(agreements.access); events about a draft show to the draft's author alone, since a draft
+is its proposer's own until it is submitted.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from ..models import AuditEvent
+from ..models import AuditEvent, Proposal
 
 PER_PAGE = 50
 SCOPES = ("community_id", "agreement_id", "proposal_id")
@@ -42,14 +44,21 @@ def event_page(
     *,
     scope: str,
     scope_id: int,
+    viewer_id: int | None,
     action: str | None = None,
     actor_id: int | None = None,
     page: int = 1,
 ) -> EventPage:
-    """The `page`th page (from 1) of the scope's events matching the filters."""
+    """The `page`th page (from 1) of the scope's events matching the filters, as
+    `viewer_id` may see them (other people's drafts left out, with their titles)."""
     if scope not in SCOPES:
         raise ValueError(f"unknown history scope {scope!r}")
-    in_scope = getattr(AuditEvent, scope) == scope_id
+    others_drafts = select(Proposal.id).where(
+        Proposal.state == "draft", col(Proposal.proposer_id) != viewer_id
+    )
+    in_scope = (getattr(AuditEvent, scope) == scope_id) & (
+        col(AuditEvent.proposal_id).is_(None) | col(AuditEvent.proposal_id).not_in(others_drafts)
+    )
     filters = [in_scope]
     if action:
         filters.append(AuditEvent.action == action)

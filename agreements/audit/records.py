@@ -4,8 +4,8 @@ A record is plain data, rebuilt on demand (agreements.services.queries.decision_
 from the proposal's audit events and the rows they point at, and rendered here as Markdown
 or JSON. It carries
 the hash of the event that adopted the text and the head of the chain at the moment it was
-made, so anyone holding a copy can later run
-`flask --app wsgi audit verify --expect HASH` and detect a rewritten or truncated history.
+made (seq and hash), so anyone holding a copy can later run
+`flask --app wsgi audit verify --record FILE` and detect a rewritten or truncated history.
 """
 
 from __future__ import annotations
@@ -178,9 +178,10 @@ def _verification(record: DecisionRecord) -> list[str]:
         f"- Head of the audit chain when this record was made (event {record.head_seq}, "
         f"{_day(record.generated_at)}): `{record.head_hash}`",
         "",
-        "Anyone can check that this history is still complete and untouched:",
+        "Keep this file. Anyone can check that the history it was made from is still",
+        "complete and untouched (not cut short, not rewritten and re-hashed):",
         "",
-        f"    flask --app wsgi audit verify --expect {record.head_hash}",
+        "    flask --app wsgi audit verify --record THIS-FILE",
     ]
 
 

@@ -8,7 +8,7 @@ has an account.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from flask_login import login_required
@@ -17,7 +17,13 @@ from werkzeug.wrappers import Response
 from .. import services
 from ..errors import DomainError, InvalidInput, NotAuthenticated
 from ..models import Community, User
-from ..security.protections import RESET_LIMIT, SIGN_IN_LIMIT, limiter
+from ..security.protections import (
+    ACCOUNT_SIGN_IN_LIMIT,
+    RESET_LIMIT,
+    SIGN_IN_LIMIT,
+    limiter,
+    signing_in_account,
+)
 from ..services import accounts, invitations, queries
 from ..storage.sessions import get_session
 from .sessions import current_actor, end_session, refresh_stamp, start_session
@@ -32,13 +38,27 @@ RESET_SENT = (
 
 
 def safe_next(target: str | None) -> str:
-    """Where to go after signing in: only a path on this site (no open redirect)."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return url_for("web.index")
+    """Where to go after signing in: only a path on this site (no open redirect).
+
+    A target that is the sign-in page itself (however deeply nested) collapses to the
+    page it was meant to return to, so `next=` never grows with each visit; what is left
+    must still be a local path, or the person goes home.
+    """
+    sign_in_path = url_for("auth.sign_in")
+    while target and _is_local_path(target):
+        parts = urlsplit(target)
+        if parts.path != sign_in_path:
+            return target
+        target = parse_qs(parts.query).get("next", [""])[0]
+    return url_for("web.index")
+
+
+def _is_local_path(target: str) -> bool:
+    """A path on this site: no scheme, no host, no protocol-relative or backslash tricks."""
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return False
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc:
-        return url_for("web.index")
-    return target
+    return not (parts.scheme or parts.netloc)
 
 
 def form_page(template: str, error: DomainError | None = None, **context: Any) -> Response:
@@ -49,6 +69,7 @@ def form_page(template: str, error: DomainError | None = None, **context: Any) -
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 @limiter.limit(SIGN_IN_LIMIT, methods=["POST"])
+@limiter.limit(ACCOUNT_SIGN_IN_LIMIT, methods=["POST"], key_func=signing_in_account)
 def sign_in() -> Response:
     """Sign in with email and password."""
     target = safe_next(request.values.get("next"))

@@ -9,16 +9,18 @@
   other sites (reset and invitation links carry tokens), HSTS in production, and
   `Vary: HX-Request` on HTML, whose body depends on whether htmx asked. Signed-in pages
   are `Cache-Control: no-store` so shared caches never keep private discussion.
-- Rate limits (Flask-Limiter) on sign-in and password reset, keyed by client address.
-  RATELIMIT_STORAGE_URI is memory:// for one process; with several processes set a shared
-  store such as redis://host:6379/0 so the limit holds across all of them.
+- Rate limits (Flask-Limiter) on sign-in and password reset, keyed by client address, and
+  sign-in also keyed by the account tried, so guessing one account's password from many
+  addresses is slowed as well. Counters are per process (memory://) unless REDIS_URL (or
+  RATELIMIT_STORAGE_URI) names a Redis that all workers share; with several workers it
+  must, or each worker grants the full allowance.
 - The request body is capped by MAX_CONTENT_LENGTH (werkzeug answers 413, shown by the
   web error pages).
 """
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask, Response, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
@@ -40,10 +42,18 @@ HSTS = "max-age=31536000; includeSubDomains"
 
 # Attempts per client address; generous for people, tight for password guessing.
 SIGN_IN_LIMIT = "10 per minute;50 per hour"
+# Attempts on one account from anywhere: an attacker spread over many addresses.
+ACCOUNT_SIGN_IN_LIMIT = "10 per minute;30 per hour"
 RESET_LIMIT = "5 per minute;20 per hour"
 
 csrf = CSRFProtect()
 limiter = Limiter(get_remote_address)
+
+
+def signing_in_account() -> str:
+    """The rate-limit key of the account a sign-in attempt names (its email, as typed
+    but without case or surrounding spaces, which authentication ignores too)."""
+    return "account:" + request.form.get("email", "").strip().lower()
 
 
 def add_security_headers(response: Response) -> Response:

@@ -115,6 +115,21 @@ class ProposalContext:
             ).all()
         )
 
+    def late_joiners(self, round_: Round) -> list[Membership]:
+        """Members who joined after the round opened: they may answer it too (see tally)."""
+        snapshot = select(RoundParticipant.user_id).where(RoundParticipant.round_id == round_.id)
+        return list(
+            self.session.exec(
+                select(Membership)
+                .where(
+                    Membership.community_id == self.community.id,
+                    col(Membership.joined_at) >= round_.opened_at,
+                    col(Membership.user_id).not_in(snapshot),
+                )
+                .order_by(col(Membership.joined_at), col(Membership.id))
+            )
+        )
+
     def tally(self, round_: Round) -> Tally:
         """The count of a round against the latest revision."""
         participants = list(
@@ -127,7 +142,13 @@ class ProposalContext:
                 select(Stance).where(Stance.round_id == round_.id, col(Stance.is_current))
             )
         )
-        return tally_round(round_, participants, stances, self.latest_revision().text_sha256)
+        return tally_round(
+            round_,
+            participants,
+            stances,
+            self.latest_revision().text_sha256,
+            self.late_joiners(round_),
+        )
 
     def facts(self, now: datetime | None = None) -> Facts:
         """What the protocol's guards look at, read from the database."""
@@ -153,7 +174,7 @@ def load_proposal(
     session: Session, actor: User | None, proposal_id: int, *, for_update: bool = True
 ) -> ProposalContext:
     """The proposal and its surroundings; NotFound when it is not visible to the actor."""
-    proposal = get_or_404(session, Proposal, proposal_id, "proposal")
+    proposal = get_or_404(session, Proposal, proposal_id)
     if for_update:
         proposal = lock(session, Proposal, proposal.id)  # type: ignore[arg-type]
     agreement = session.get(Agreement, proposal.agreement_id)
@@ -162,7 +183,7 @@ def load_proposal(
     require_visible(session, actor, community)
     is_proposer = actor is not None and actor.id == proposal.proposer_id
     if proposal.state == "draft" and not (is_proposer or is_system(actor)):
-        raise NotFound("There is no such proposal.")  # drafts are the proposer's own
+        raise NotFound()  # drafts are the proposer's own
     return ProposalContext(
         session, actor, proposal, agreement, community, membership_of(session, actor, community)
     )

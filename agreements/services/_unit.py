@@ -60,11 +60,12 @@ def use_case(fn: F) -> F:
     return run  # type: ignore[return-value]
 
 
-def get_or_404(session: Session, model: type[M], row_id: object, what: str) -> M:
-    """The row with this id, or NotFound naming what was looked for."""
+def get_or_404(session: Session, model: type[M], row_id: object) -> M:
+    """The row with this id, or NotFound with the one message that also answers rows the
+    actor may not see (so a missing id and a hidden one look alike)."""
     row = session.get(model, row_id) if isinstance(row_id, int) else None
     if row is None:
-        raise NotFound(f"There is no such {what}.")
+        raise NotFound()
     return row
 
 

@@ -2,8 +2,11 @@
 
 Adoption locks the agreement so two adoptions on one agreement are serialised, then takes
 the consented revision. If another amendment was adopted since the revision's base, the
-proposal is rebased by a three-way merge: a clean merge is adopted (and recorded as a
-revision), a conflict is refused with the passages shown and never guessed (invariant 4).
+proposal is rebased by a three-way merge: a clean merge of changes to different
+paragraphs is adopted (and recorded as a revision); a clean merge inside a paragraph the
+proposal itself changed is refused until people consent to it, as a rebased revision that
+makes their stances stale; a conflict is refused with the passages shown and never
+guessed (invariant 4).
 """
 
 from __future__ import annotations
@@ -56,6 +59,22 @@ def _conflict_message(current: Version, merge: MergeResult) -> str:
     )
 
 
+def _reconsent_message(current: Version, merge: MergeResult) -> str:
+    """Why adoption waits for consent to the rebased text (see finish_adoption)."""
+    if not merge.merged_within:
+        return (
+            f"Cannot adopt yet: version {current.number} was adopted meanwhile. Rebase the "
+            "proposal onto it; this protocol asks for consent to the rebased text."
+        )
+    passages = "; ".join(f"\u201c{passage[:80]}\u201d" for passage in merge.merged_within)
+    return (
+        f"Cannot adopt yet: version {current.number} was adopted meanwhile and changed "
+        f"passages this proposal changes too ({passages}). The two changes merge, but nobody "
+        "has consented to the merged wording. Rebase the proposal: the merged text becomes a "
+        "new revision, and people confirm their stances on it."
+    )
+
+
 def rebased_revision(
     ctx: ProposalContext, revision: Revision, current: Version, text: str
 ) -> Revision:
@@ -82,11 +101,10 @@ def finish_adoption(ctx: ProposalContext, flow: Flow, outcome_statement: str) ->
     merge = rebase_preview(ctx.session, revision, current)
     if not merge.is_clean:
         raise Refused(_conflict_message(current, merge))
-    if revision.base_version_id != current.id and ctx.protocol.reconsent_after_rebase:
-        raise Refused(
-            f"Cannot adopt yet: version {current.number} was adopted meanwhile. Rebase the "
-            "proposal onto it; this protocol asks for consent to the rebased text."
-        )
+    if revision.base_version_id != current.id and (
+        ctx.protocol.reconsent_after_rebase or merge.merged_within
+    ):
+        raise Refused(_reconsent_message(current, merge))
     flow.fire("adopt", ctx.roles)
     adopted_revision = revision
     if revision.base_version_id != current.id:

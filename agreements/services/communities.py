@@ -138,7 +138,7 @@ def _first_facilitator(
 ) -> tuple[User, bool]:
     """The first facilitator of a new community, and whether their account was just made."""
     if facilitator_id:
-        return get_or_404(session, User, facilitator_id, "person"), False
+        return get_or_404(session, User, facilitator_id), False
     if create:
         return new_user(session, email=email or "", display_name=name, password=password), True
     if email is None:
@@ -172,7 +172,7 @@ def update_community_settings(
 
     Proposals already under way keep the protocol they started with.
     """
-    community = get_or_404(session, Community, community_id, "community")
+    community = get_or_404(session, Community, community_id)
     require_facilitator(session, actor, community)
     changes = _settings(
         protocol=protocol,
@@ -218,9 +218,9 @@ def add_member(
     organisation: str | None = None,
 ) -> Membership:
     """A facilitator (or an administrator) adds an existing account to the community."""
-    community = get_or_404(session, Community, community_id, "community")
+    community = get_or_404(session, Community, community_id)
     require_manager(session, actor, community)
-    user = get_or_404(session, User, user_id, "person")
+    user = get_or_404(session, User, user_id)
     role = choice(role, ROLES, field="role")
     existing = session.exec(
         select(Membership).where(
@@ -258,7 +258,7 @@ def change_member(
     organisation: str | None = None,
 ) -> Membership:
     """A facilitator changes someone's role or organisation; the last facilitator stays."""
-    community = get_or_404(session, Community, community_id, "community")
+    community = get_or_404(session, Community, community_id)
     require_manager(session, actor, community)
     role = choice(role, ROLES, field="role")
     membership = session.exec(

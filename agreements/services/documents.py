@@ -66,7 +66,7 @@ def append_version(
 def _new_agreement(
     session: Session, actor: User | None, community_id: int, title: str, texts: list[str]
 ) -> Agreement:
-    community = get_or_404(session, Community, community_id, "community")
+    community = get_or_404(session, Community, community_id)
     if not is_system(actor):
         require_facilitator(session, actor, community)
     if not texts:

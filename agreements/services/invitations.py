@@ -74,7 +74,7 @@ def invite_member(
     organisation: str | None = None,
 ) -> IssuedInvitation:
     """A facilitator invites someone by email; earlier pending invitations to them lapse."""
-    community = get_or_404(session, Community, community_id, "community")
+    community = get_or_404(session, Community, community_id)
     require_manager(session, actor, community)
     address = clean_email(email)
     role = choice(role, ROLES, field="role")
@@ -195,7 +195,7 @@ def join_community(
     A signed-in person joins as themselves; a visitor registers an account at the same
     time. Everywhere else people join by invitation only.
     """
-    community = get_or_404(session, Community, community_id, "community")
+    community = get_or_404(session, Community, community_id)
     if not community.allow_self_registration:
         require_visible(session, actor, community)
         raise Forbidden(f"{community.name} welcomes new members by invitation only.")

@@ -13,7 +13,7 @@ from workflows import OBJECTION_LIFECYCLE, Flow
 from workflows.protocols import FACILITATOR, OBJECTOR, PROPOSER
 
 from .. import audit
-from ..errors import InvalidInput, Refused
+from ..errors import Refused
 from ..limits import MAX_DISCUSSION_CHARS, clean_text
 from ..models import Concern, Objection, Revision, User, utcnow
 from ._context import ProposalContext, load_proposal
@@ -27,7 +27,8 @@ def clean_passage(ctx: ProposalContext, passage: str | None) -> str | None:
         return None
     passage = clean_text(passage, field="passage", limit=MAX_DISCUSSION_CHARS)
     if passage.strip() not in ctx.latest_revision().text:
-        raise InvalidInput("The quoted passage is not in the current text.", "passage")
+        # A conflict with the text as it stands (it may have been revised since it was read).
+        raise Refused("The quoted passage is not in the current text: quote it as it reads now.")
     return passage.strip()
 
 
@@ -80,7 +81,7 @@ def integrate(ctx: ProposalContext, objection: Objection, revision: Revision) ->
 def _objection_context(
     session: Session, actor: User | None, objection_id: int
 ) -> tuple[ProposalContext, Objection, set[str]]:
-    objection = get_or_404(session, Objection, objection_id, "objection")
+    objection = get_or_404(session, Objection, objection_id)
     ctx = load_proposal(session, actor, objection.proposal_id)
     ctx.require_participant()
     roles = {role for role in ctx.roles if role in (FACILITATOR, PROPOSER)}
@@ -104,10 +105,14 @@ def _settle(
     flow = Flow(objection, OBJECTION_LIFECYCLE)
     acting_as_facilitator = OBJECTOR not in roles
     move = flow.transition(trigger)
-    needs_reason = bool(move and move.needs_reason) or (
-        reason_required_for_facilitator and acting_as_facilitator
-    )
+    needs_reason = bool(move and move.needs_reason)
     reason = clean_text(reason, field="reason", limit=MAX_DISCUSSION_CHARS, required=needs_reason)
+    if reason_required_for_facilitator and acting_as_facilitator and not reason.strip():
+        # Who acts decides this, not the form of the input: a refusal, not invalid input.
+        raise Refused(
+            "Reason is required when a facilitator settles someone's objection: "
+            "say why, so the objector and everyone else can read it."
+        )
     flow.fire(trigger, roles)
     objection.settled_by_id = actor.id if actor else None
     objection.settlement_reason = reason

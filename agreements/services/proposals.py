@@ -56,14 +56,14 @@ def propose_amendment(
     With `submit` (the default) it goes straight to "proposed"; otherwise it stays a
     draft only its proposer sees.
     """
-    agreement = get_or_404(session, Agreement, agreement_id, "agreement")
+    agreement = get_or_404(session, Agreement, agreement_id)
     community = session.get(Community, agreement.community_id)
     assert community is not None
     require_member(session, actor, community)
     if base_version_id is None:
         base = current_version(session, agreement.id)  # type: ignore[arg-type]
     else:
-        base = get_or_404(session, Version, base_version_id, "version")
+        base = get_or_404(session, Version, base_version_id)
         if base.agreement_id != agreement.id:
             raise InvalidInput("The base version belongs to another agreement.", "base_version")
     text = agreement_text(text)
@@ -230,7 +230,7 @@ def revise_proposal(
     base = (
         current_version(session, ctx.agreement.id)  # type: ignore[arg-type]
         if rebase
-        else get_or_404(session, Version, latest.base_version_id, "version")
+        else get_or_404(session, Version, latest.base_version_id)
     )
     cited = []
     for objection_id in dict.fromkeys(integrates):

@@ -103,7 +103,10 @@ def _consent_round(ctx: ProposalContext) -> Round:
             RoundParticipant.user_id == ctx.actor.id,  # type: ignore[union-attr]
         )
     ).first()
-    if eligible is None:
+    if eligible is None and not any(
+        member.user_id == ctx.actor.id  # type: ignore[union-attr]
+        for member in ctx.late_joiners(round_)
+    ):
         raise Forbidden("You were not a participant when this round opened.")
     return round_
 

@@ -4,6 +4,7 @@
 - sessions: the application's engine and the session each request works in (Flask).
 - triggers: append-only and immutability guards installed by the migration.
 - migrate: running Alembic from inside the application (CLI, tests).
+- backup: online backup and restore of a whole SQLite instance (no Flask).
 
 May import: models and SQLAlchemy; only sessions imports Flask. Never services, web or API.
 """

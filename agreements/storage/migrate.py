@@ -26,11 +26,20 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     command.upgrade(alembic_config(engine), revision)
 
 
-def head_revision() -> str | None:
-    """The newest migration this version of Accord ships."""
+def _scripts() -> ScriptDirectory:
     config = AlembicConfig()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    return ScriptDirectory.from_config(config).get_current_head()
+    return ScriptDirectory.from_config(config)
+
+
+def head_revision() -> str | None:
+    """The newest migration this version of Accord ships."""
+    return _scripts().get_current_head()
+
+
+def known_revisions() -> set[str]:
+    """Every schema revision this version of Accord can upgrade from (for restores)."""
+    return {script.revision for script in _scripts().walk_revisions()}
 
 
 def downgrade(engine: Engine, revision: str = "-1") -> None:

@@ -10,6 +10,10 @@ patching, so a merged text is made only of passages that someone wrote.
 Merging works on lines first; where lines conflict, it tries again word by word, so two
 amendments to different sentences of one line still merge. There, changes separated by
 nothing but spaces count as touching.
+
+A clean merge inside a paragraph both sides changed makes wording that nobody wrote as a
+whole ("directly, calmly and kindly" from two edits of one sentence), so the result names
+those paragraphs (`merged_within`): people must consent to them before adoption.
 """
 
 from __future__ import annotations
@@ -41,10 +45,15 @@ class Conflict:
 
 @dataclass(frozen=True)
 class MergeResult:
-    """The merged text, or None and the conflicts that a person must resolve."""
+    """The merged text, or None and the conflicts that a person must resolve.
+
+    `merged_within` lists the base paragraphs that both sides changed and that merged
+    cleanly: there the merged wording was consented to by nobody.
+    """
 
     text: str | None
     conflicts: tuple[Conflict, ...]
+    merged_within: tuple[str, ...] = ()
 
     @property
     def is_clean(self) -> bool:
@@ -84,7 +93,8 @@ def three_way_merge(base: str, current: str, proposed: str) -> MergeResult:
     conflicts = tuple(piece for piece in pieces if isinstance(piece, Conflict))
     if conflicts:
         return MergeResult(None, conflicts)
-    return MergeResult("".join(piece for piece in pieces if isinstance(piece, str)), ())
+    merged = "".join(piece for piece in pieces if isinstance(piece, str))
+    return MergeResult(merged, (), tuple(overlapping_passages(base, current, proposed)))
 
 
 def _refine(conflict: Conflict, deadline: float) -> str | Conflict:

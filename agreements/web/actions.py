@@ -236,7 +236,7 @@ def objection_move(proposal_id: int, objection_id: int, trigger: str) -> Respons
         raise NotFound("There is no such action.")
     objection = get_session().get(Objection, objection_id)
     if objection is None or objection.proposal_id != proposal_id:
-        raise NotFound("There is no such objection on this proposal.")
+        raise NotFound()
     use_case, success = OBJECTION_MOVES[trigger]
     return act(
         proposal_id,

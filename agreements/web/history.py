@@ -61,6 +61,7 @@ def _history(scope: str, scope_id: int, heading: str, **context: object) -> str:
         get_session(),
         scope=scope,
         scope_id=scope_id,
+        viewer_id=actor.id if (actor := current_actor()) is not None else None,
         action=request.args.get("action") or None,
         actor_id=actor_id,
         page=forms.optional_int(request.args, "page", "The page") or 1,

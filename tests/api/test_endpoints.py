@@ -274,7 +274,7 @@ def test_revising_with_a_stale_etag_is_refused(api, world, make, people):
             json={"text": "x"},
             headers={**people["proposer"], "If-Match": "rev-2"},
         ),
-        412,
+        422,
     )
     problem(api.post(f"{url}/revisions", json={"text": "fourth"}, headers=people["member"]), 403)
     assert api.get(f"{url}/revisions", headers=people["member"]).get_json()["total"] == 2
@@ -383,7 +383,7 @@ def test_members_comment_and_reply_outsiders_cannot(api, world, make, people):
     assert reply.status_code == 201 and reply.get_json()["parent_id"] == first["id"]
     problem(
         api.post(url, json={"body": "x", "anchor": "not in the text"}, headers=people["member"]),
-        422,
+        409,
     )
     problem(api.post(url, json={"body": "x", "kind": "shout"}, headers=people["member"]), 422)
     problem(api.post(url, json={"body": "x"}, headers=people["outsider"]), 404)
@@ -457,6 +457,26 @@ def test_stances_in_the_consent_round(api, world, make, people):
     assert objected.status_code == 201
     assert api.get(url, headers=people["member"]).get_json()["state"] == "objection"
     problem(api.get("/api/v1/rounds/999999", headers=people["member"]), 404)
+
+
+def test_stances_on_an_earlier_text_are_listed_as_stale(api, world, make, people):
+    proposal = make.proposal(world, stage="consent")
+    url = f"/api/v1/proposals/{proposal.id}"
+    api.post(f"{url}/stances", json={"position": "consent"}, headers=people["member"])
+    round_id = api.get(url, headers=people["member"]).get_json()["open_round_id"]
+    stances_url = f"/api/v1/rounds/{round_id}/stances"
+    listed = api.get(stances_url, headers=people["member"]).get_json()["items"]
+    assert [(s["stale"], s["counts"]) for s in listed] == [(False, True)]
+    revised = api.post(
+        f"{url}/revisions", json={"text": "A new text.\n"}, headers=people["proposer"]
+    )
+    assert revised.status_code == 201
+    listed = api.get(stances_url, headers=people["member"]).get_json()["items"]
+    assert [(s["is_current"], s["stale"], s["counts"]) for s in listed] == [(True, True, False)]
+    reconfirmed = api.post(f"{url}/stances/reconfirm", headers=people["member"]).get_json()
+    assert (reconfirmed["stale"], reconfirmed["counts"]) == (False, True)
+    listed = api.get(stances_url, headers=people["member"]).get_json()["items"]
+    assert [(s["stale"], s["counts"]) for s in listed] == [(True, False), (False, True)]
 
 
 def test_a_round_that_misses_quorum_can_lapse(api, world, make, people):

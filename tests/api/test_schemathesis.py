@@ -8,11 +8,12 @@ facilitator of the demo community, so writes reach the services' rules and not o
 from __future__ import annotations
 
 import shutil
+import uuid
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, settings
-from schemathesis.checks import not_a_server_error, response_schema_conformance
+from hypothesis import settings
+from schemathesis import GenerationMode
 from sqlmodel import Session, select
 
 from agreements import services
@@ -40,13 +41,25 @@ def demo_app(tmp_path_factory, sqlite_template):
 
 # The document /api/v1/openapi.json serves (test_openapi.py proves they are the same).
 schema = schemathesis.openapi.from_dict(openapi_document())
+schema.config.update(base_url="http://localhost/api/v1")
 
 
 @schema.parametrize()
-@settings(max_examples=15, derandomize=True, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=50, derandomize=True, deadline=None)
 def test_every_operation_answers_within_its_schema(case, demo_app):
+    """Every default check: no 5xx, documented statuses, headers and bodies, valid data
+    accepted and invalid data rejected, authentication not ignored."""
+    case.operation.schema.app = demo_app  # in-process WSGI calls (checks' too), no network
+    if case.headers and "Idempotency-Key" in case.headers:
+        # Generated keys repeat across unrelated requests, which the API rightly refuses;
+        # reuse is tested in test_idempotency.py, so each case here gets a key of its own.
+        case.headers["Idempotency-Key"] = uuid.uuid4().hex
+    components = case.meta.components.values() if case.meta else ()
+    if any(component.mode is GenerationMode.NEGATIVE for component in components):
+        # schemathesis 4.32's coverage phase can label a case positive while its header and
+        # body were mutated into invalid values (If-Match "0", body 0); judge it as negative.
+        case.meta.generation.mode = GenerationMode.NEGATIVE
     case.call_and_validate(
-        app=demo_app,  # in-process WSGI calls, never the network
+        app=demo_app,
         headers={"Authorization": f"Bearer {demo_app.config['FUZZ_TOKEN']}"},
-        checks=[not_a_server_error, response_schema_conformance],
     )

@@ -68,14 +68,14 @@ def test_bad_input_is_refused_with_a_message_and_changes_nothing(
     """An empty comment and a passage not in the text are refused next to the form."""
     proposal = proposal_at(make, world, "comment")
     login(client, world.members[1])
-    for data, message in (
-        ({"body": "  "}, "Comment is required."),
-        ({"body": "Hm", "anchor": "words that are not there"}, "not in the current text"),
-        ({"body": "Hm", "kind": "shouting"}, "Kind must be one of"),
+    for data, message, status in (
+        ({"body": "  "}, "Comment is required.", 422),
+        ({"body": "Hm", "anchor": "words that are not there"}, "not in the current text", 409),
+        ({"body": "Hm", "kind": "shouting"}, "Kind must be one of", 422),
     ):
         response = client.post(f"/p/{proposal.id}/comment", data=data, headers=HX if htmx else {})
-        assert response.status_code == (200 if htmx else 422)
-        assert response.headers["X-Accord-Status"] == "422"
+        assert response.status_code == (200 if htmx else status)
+        assert response.headers["X-Accord-Status"] == str(status)
         assert message in response.data.decode()
     assert count(db, Comment, proposal_id=proposal.id) == 0
 
@@ -243,6 +243,23 @@ def test_stale_stance_is_reconfirmed_in_one_click(client, login, world, make, db
     assert count(db, Stance, participant_id=member.id) == before + 2
     again = client.post(f"/p/{proposal.id}/reconfirm")
     assert again.status_code == 409 and "already applies" in again.data.decode()
+
+
+def test_a_member_who_joins_during_the_consent_round_can_answer_it(client, login, world, make):
+    """A newcomer answers the open round; joining does not raise the quorum bar, the answer
+    counts towards it, and the tally says who joined late."""
+    proposal = proposal_at(make, world, "consent")
+    newcomer = world.member("Newcomer Nadia")
+    make.session.rollback()
+    login(client, newcomer)
+    page = client.get(f"/p/{proposal.id}").data.decode()
+    assert "0 of 3 people answered" in page
+    assert "Members who joined after this round opened may answer it too." in page
+    answered = client.post(f"/p/{proposal.id}/stance", data={"position": "consent"})
+    assert answered.status_code == 303
+    tally = client.get(f"/p/{proposal.id}/tally").data.decode()
+    assert "1 of 4 people answered" in tally
+    assert 'Newcomer Nadia <span class="meta">(joined during this round)</span>' in tally
 
 
 def test_object_stance_needs_a_reason(client, login, world, make, db):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import time
+from urllib.parse import quote
 
 import pytest
 from flask.testing import FlaskClient
@@ -63,10 +64,45 @@ def test_wrong_password_and_unknown_address_get_the_same_answer(
     assert not is_signed_in(client)
 
 
-@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "/\\evil.example"])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://evil.example/",
+        "//evil.example/x",
+        "/\\evil.example",
+        "/sign-in?next=https://evil.example/",
+        "/sign-in?next=" + quote("/sign-in?next=//evil.example/x", safe=""),
+    ],
+)
 def test_sign_in_never_redirects_off_site(client: FlaskClient, make: Factory, target: str) -> None:
     user = make.user()
     assert sign_in(client, user.email, next_=target).location == "/"
+
+
+def nested(target: str, depth: int) -> str:
+    """`target` wrapped `depth` times in a sign-in address, as repeated visits made it."""
+    for _ in range(depth):
+        target = "/sign-in?next=" + quote(target, safe="")
+    return target
+
+
+@pytest.mark.parametrize(
+    "target, lands",
+    [
+        (nested("/p/3", 1), "/p/3"),
+        (nested("/c/demo/history?page=2", 4), "/c/demo/history?page=2"),
+        ("/sign-in", "/"),
+        (nested("/sign-in", 3), "/"),
+    ],
+)
+def test_a_next_pointing_at_sign_in_collapses_to_the_original_target(
+    client: FlaskClient, make: Factory, target: str, lands: str
+) -> None:
+    page = client.get("/sign-in", query_string={"next": target}).get_data(as_text=True)
+    assert f'name="next" value="{lands}"' in page
+    sign_in_links = re.findall(r'href="(/sign-in[^"]*)"', page)
+    assert sign_in_links and all(link.count("sign-in") == 1 for link in sign_in_links)
+    assert sign_in(client, make.user().email, next_=target).location == lands
 
 
 def test_sign_in_starts_a_fresh_session(client: FlaskClient, make: Factory) -> None:

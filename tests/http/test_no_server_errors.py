@@ -26,7 +26,7 @@ from agreements.models import User
 from agreements.storage.sessions import connect, get_engine
 from tests.conftest import CsrfClient, reusable_test_app
 from tests.http import test_route_matrix
-from tests.http.test_route_matrix import ROUTE_ACCESS, Route, Situation, _fill
+from tests.http.test_route_matrix import ROUTE_ACCESS, Route, Situation, fill_body
 
 situation = test_route_matrix.situation  # the matrix's prepared database, as a fixture here
 
@@ -94,7 +94,7 @@ def hostile_request(route: Route, places: dict[str, Any], where: str, value: Any
     url = urlsplit(route.path)
     path, query = url.path, dict(part.split("=", 1) for part in url.query.split("&") if part)
     form = dict(route.data)
-    body = _fill(route.json, places)
+    body = fill_body(route.json, places)
     if where == "path":
         slots = list(PATH_SLOT.finditer(path))
         if slots:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from agreements.models import Version
+from agreements import services
+from agreements.models import Revision, Version
 from tests.factories import AGREEMENT_TEXT
 
 
@@ -70,3 +71,41 @@ def test_proposer_rebases_a_clean_proposal_with_one_click(client, login, make, d
     again = client.post(f"/p/{stale.id}/rebase")
     assert again.status_code == 409
     assert "Nothing to rebase" in again.get_data(as_text=True)
+
+
+def test_a_merge_inside_a_changed_sentence_is_not_adopted_silently(client, login, make, db):
+    """The page says why; adopting is refused and changes nothing; the rebase posts the
+    merged text as a revision that people must confirm."""
+    world = make.community(members=1)
+    stale = make.proposal(
+        world,
+        stage="consent",
+        text=AGREEMENT_TEXT.replace("We speak with respect.", "We speak with respect and care."),
+    )
+    make.proposal(
+        world,
+        stage="adopted",
+        text=AGREEMENT_TEXT.replace("We speak with respect.", "We always speak with respect."),
+    )
+    for person in (world.facilitator, *world.members):
+        services.register_stance(make.session, person, proposal_id=stale.id, position="consent")
+    make.session.rollback()
+    login(client, world.facilitator)
+    page = client.get(f"/p/{stale.id}").get_data(as_text=True)
+    assert "nobody has consented to the merged wording yet" in page
+    refused = client.post(
+        f"/p/{stale.id}/adopt", data={"outcome_statement": "Agreed.", "confirm": "yes"}
+    )
+    assert refused.status_code == 409
+    assert "nobody has consented to the merged wording" in refused.get_data(as_text=True)
+    db.rollback()
+    assert (
+        len(db.exec(select(Version).where(Version.agreement_id == world.agreement.id)).all()) == 2
+    )
+    assert client.post(f"/p/{stale.id}/rebase").status_code == 303
+    page = client.get(f"/p/{stale.id}").get_data(as_text=True)
+    assert "was adopted since this proposal began" not in page
+    assert "Answered an earlier text" in page
+    db.rollback()
+    revisions = db.exec(select(Revision).where(Revision.proposal_id == stale.id)).all()
+    assert "We always speak with respect and care." in revisions[-1].text

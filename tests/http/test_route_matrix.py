@@ -382,13 +382,13 @@ ROUTE_ACCESS: dict[str, Route] = {
     "api.resolve_objection": Route(
         "POST",
         API_OBJECTION + "/resolve",
-        statuses(anonymous=401, outsider=404, member=409, proposer=422, facilitator=422, admin=403),
+        statuses(anonymous=401, outsider=404, member=409, proposer=409, facilitator=409, admin=403),
         json={},
     ),
     "api.reclassify_objection": Route(
         "POST",
         API_OBJECTION + "/reclassify",
-        statuses(anonymous=401, outsider=404, member=200, proposer=422, facilitator=422, admin=403),
+        statuses(anonymous=401, outsider=404, member=200, proposer=409, facilitator=409, admin=403),
         json={},
     ),
     "api.overrule_objection": Route(
@@ -486,61 +486,68 @@ def situation(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -
     shutil.copyfile(sqlite_template, path)
     engine = make_engine(f"sqlite:///{path}")
     with Session(engine, expire_on_commit=False) as db:
-        make = Factory(db)
-        world = make.community(members=2)
-        member, proposer, facilitator = world.members[1], world.members[0], world.facilitator
-        proposal = make.proposal(world, proposer, stage="comment")
-        objecting = make.proposal(
-            world, proposer, stage="objection", text=AGREEMENT_TEXT.replace("respect", "care")
-        )
-        objection = services.raise_objection(
-            db, member, proposal_id=objecting.id, reason="Unclear."
-        )
-        consenting = make.proposal(
-            world, proposer, stage="consent", text=AGREEMENT_TEXT.replace("consent", "accord")
-        )
-        for person in (facilitator, proposer):
-            services.register_stance(db, person, proposal_id=consenting.id, position="consent")
-        round_id = db.exec(
-            select(Round.id).where(Round.proposal_id == consenting.id).order_by(Round.id.desc())
-        ).first()
-        recorded = services.create_agreement(
-            db, facilitator, community_id=world.community.id, title="Record", text=AGREEMENT_TEXT
-        )
-        make.proposal(replace(world, agreement=recorded), proposer, stage="adopted")
-        newcomer = make.user("Newcomer")
-        people = {
-            "anonymous": None,
-            "outsider": make.user("Outsider").id,
-            "member": member.id,
-            "proposer": proposer.id,
-            "facilitator": facilitator.id,
-            "admin": make.user("Admin", admin=True).id,
-        }
-        tokens: dict[str, str | None] = {"anonymous": None}
-        token_ids: dict[str, int] = {}
-        for role, user_id in people.items():
-            if user_id is not None:
-                token, tokens[role] = services.create_api_token(
-                    db, db.get(User, user_id), name="matrix"
-                )
-                token_ids[role] = token.id
-        db.commit()
-        places = {
-            "slug": world.community.slug,
-            "agreement": world.agreement.slug,
-            "proposal": proposal.id,
-            "objection_proposal": objecting.id,
-            "objection": objection.id,
-            "consent_proposal": consenting.id,
-            "round": round_id,
-            "recorded": recorded.slug,
-            "member_id": member.id,
-            "newcomer_id": newcomer.id,
-            "member_token": token_ids["member"],
-        }
+        places, people, tokens = make_scene(db)
     engine.dispose()
     return Situation(path, places, people, tokens)
+
+
+def make_scene(
+    db: Session,
+) -> tuple[dict[str, Any], dict[str, int | None], dict[str, str | None]]:
+    """A private community with a proposal at each stage, and who is who: the places
+    that fill ROUTE_ACCESS's paths, each role's user id and each role's API token."""
+    make = Factory(db)
+    world = make.community(members=2)
+    member, proposer, facilitator = world.members[1], world.members[0], world.facilitator
+    proposal = make.proposal(world, proposer, stage="comment")
+    objecting = make.proposal(
+        world, proposer, stage="objection", text=AGREEMENT_TEXT.replace("respect", "care")
+    )
+    objection = services.raise_objection(db, member, proposal_id=objecting.id, reason="Unclear.")
+    consenting = make.proposal(
+        world, proposer, stage="consent", text=AGREEMENT_TEXT.replace("consent", "accord")
+    )
+    for person in (facilitator, proposer):
+        services.register_stance(db, person, proposal_id=consenting.id, position="consent")
+    round_id = db.exec(
+        select(Round.id).where(Round.proposal_id == consenting.id).order_by(Round.id.desc())
+    ).first()
+    recorded = services.create_agreement(
+        db, facilitator, community_id=world.community.id, title="Record", text=AGREEMENT_TEXT
+    )
+    make.proposal(replace(world, agreement=recorded), proposer, stage="adopted")
+    newcomer = make.user("Newcomer")
+    people = {
+        "anonymous": None,
+        "outsider": make.user("Outsider").id,
+        "member": member.id,
+        "proposer": proposer.id,
+        "facilitator": facilitator.id,
+        "admin": make.user("Admin", admin=True).id,
+    }
+    tokens: dict[str, str | None] = {"anonymous": None}
+    token_ids: dict[str, int] = {}
+    for role, user_id in people.items():
+        if user_id is not None:
+            token, tokens[role] = services.create_api_token(
+                db, db.get(User, user_id), name="matrix"
+            )
+            token_ids[role] = token.id
+    db.commit()
+    places = {
+        "slug": world.community.slug,
+        "agreement": world.agreement.slug,
+        "proposal": proposal.id,
+        "objection_proposal": objecting.id,
+        "objection": objection.id,
+        "consent_proposal": consenting.id,
+        "round": round_id,
+        "recorded": recorded.slug,
+        "member_id": member.id,
+        "newcomer_id": newcomer.id,
+        "member_token": token_ids["member"],
+    }
+    return places, people, tokens
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -563,7 +570,7 @@ def test_route_gives_each_role_exactly_the_table_status(
             # The API ignores cookies: each role calls with its own Bearer token.
             token = situation.tokens[role]
             headers = {"Authorization": f"Bearer {token}"} if token else {}
-            body = _fill(route.json, situation.places)
+            body = fill_body(route.json, situation.places)
             response = client.open(url, method=route.method, json=body, headers=headers)
         else:
             if person is not None:
@@ -575,7 +582,7 @@ def test_route_gives_each_role_exactly_the_table_status(
         get_engine(app).dispose()
 
 
-def _fill(body: dict[str, Any] | None, places: dict[str, Any]) -> dict[str, Any] | None:
+def fill_body(body: dict[str, Any] | None, places: dict[str, Any]) -> dict[str, Any] | None:
     """A JSON body with "{place}" values replaced by the scene's ids (kept as numbers)."""
     if body is None:
         return None

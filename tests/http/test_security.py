@@ -141,6 +141,26 @@ def test_sign_in_is_rate_limited(sqlite_url: str, tmp_path: Path) -> None:
         get_engine(app).dispose()
 
 
+def test_sign_in_is_limited_per_account_across_addresses(sqlite_url: str) -> None:
+    """An attacker who spreads guesses over many addresses is still slowed on one account,
+    while other accounts stay open."""
+    app = make_test_app(sqlite_url, RATELIMIT_ENABLED=True)
+    app.test_client_class = CsrfClient
+    client = app.test_client()
+
+    def attempt(email: str, address: str) -> int:
+        client.environ_base["REMOTE_ADDR"] = address
+        return client.post("/sign-in", data={"email": email, "password": "guess"}).status_code
+
+    try:
+        statuses = [attempt("A@example.org ", f"10.0.0.{n}") for n in range(1, 12)]
+        assert statuses == [401] * 10 + [429]
+        assert attempt("a@example.org", "10.0.1.1") == 429  # the same account, as typed
+        assert attempt("b@example.org", "10.0.1.2") == 401
+    finally:
+        get_engine(app).dispose()
+
+
 def test_password_reset_requests_are_rate_limited(sqlite_url: str) -> None:
     app = make_test_app(sqlite_url, RATELIMIT_ENABLED=True)
     app.test_client_class = CsrfClient

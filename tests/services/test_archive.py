@@ -13,6 +13,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 from sqlmodel import Session, col, select
 
 from agreements import audit, services
@@ -23,6 +24,7 @@ from agreements.errors import InvalidInput, NotFound, Refused
 from agreements.models import AuditEvent, Proposal, User, Version
 from agreements.services.queries.decision_records import build_record
 from agreements.storage.engines import make_engine
+from tests.services.test_audit_chain import triggers_off
 
 DEMO = "climate-litigators"
 SECRET = "A private worry of another community"
@@ -58,10 +60,12 @@ def test_an_imported_archive_verifies_to_the_same_head(
     exported = archive.export_community(instance, DEMO)
     assert exported["head_hash"] == audit.verify_chain(instance).head_hash
     archive.import_archive(empty_db, json.loads(archive.dump_archive(exported)))
-    result = audit.verify_chain(empty_db)
+    archived_head = audit.Anchor(exported["head_seq"], exported["head_hash"])
+    result = audit.verify_chain(empty_db, anchors=[archived_head])
     assert result.ok, result.message
-    assert result.head_hash == exported["head_hash"]
-    assert result.count == audit.count_events(instance)
+    assert result.count == audit.count_events(instance) + 1  # the import's own event
+    assert f"checked against the import at event {result.count}" in result.message
+    assert audit.head(empty_db).action == audit.IMPORT_ACTION  # type: ignore[union-attr]
     assert result.sealed == sum(1 for event in exported["events"] if "action" not in event)
     assert empty_db.exec(select(Version.text).order_by(col(Version.id))).all()[-1] == V3
     assert len(empty_db.exec(select(Proposal)).all()) == 4
@@ -69,11 +73,27 @@ def test_an_imported_archive_verifies_to_the_same_head(
         asdict(build_record(session, _member(session), DEMO, "community-agreement", 3))
         for session in (instance, empty_db)
     )
-    assert {**before, "generated_at": None} == {**after, "generated_at": None}
+    moment = {"generated_at": None, "head_seq": None, "head_hash": None}  # the import's event
+    assert {**before, **moment} == {**after, **moment}
 
     buddy = empty_db.exec(select(Proposal).where(Proposal.state == "comment")).first()
     services.add_comment(empty_db, _member(empty_db), proposal_id=buddy.id, body="Moved in!")
     assert audit.verify_chain(empty_db).ok  # work goes on: ids and the chain continue
+
+
+def test_after_an_import_only_the_events_it_sealed_may_stand_sealed(
+    instance: Session, empty_db: Session
+) -> None:
+    exported = archive.export_community(instance, DEMO)
+    archive.import_archive(empty_db, json.loads(archive.dump_archive(exported)))
+    own = next(event for event in exported["events"][5:] if "action" in event)
+    with triggers_off(empty_db):
+        empty_db.execute(
+            text("UPDATE audit_event SET action = :sealed, payload = '{}' WHERE seq = :s"),
+            {"sealed": audit.SEALED_ACTION, "s": own["seq"]},
+        )
+    result = audit.verify_chain(empty_db)
+    assert not result.ok and result.broken_seq == own["seq"], result.message
 
 
 def test_an_archive_carries_no_other_community_and_no_secrets(instance: Session) -> None:
@@ -155,5 +175,5 @@ def test_an_imported_version_has_no_decision_record(instance: Session) -> None:
 
 
 def test_outsiders_get_no_record_of_a_private_community(instance: Session) -> None:
-    with pytest.raises(NotFound, match="no such community"):
+    with pytest.raises(NotFound, match="nothing you may see"):
         build_record(instance, None, DEMO, "community-agreement", 3)

@@ -1,9 +1,10 @@
 """The audit chain detects every kind of rewrite, at the event where it happened.
 
 The tampering here goes around Accord the way an attacker with access to the database file
-would: switch the append-only triggers off, then change, delete, reorder or insert rows.
-Verification must then fail, naming the first event that no longer verifies. With the
-triggers on, the database itself refuses to rewrite history.
+would: switch the append-only triggers off, then change, delete, reorder, insert or seal
+rows. Verification must then fail, naming the first event that no longer verifies. Cutting
+the newest events off or re-hashing after an edit leaves a chain that links: a head kept
+from a record catches those. With the triggers on, the database refuses to rewrite history.
 """
 
 from __future__ import annotations
@@ -117,9 +118,49 @@ def insert_forged(session: Session) -> None:
     session.flush()
 
 
+def seal_event(session: Session) -> None:
+    """Dress an edited event up as a sealed stand-in, whose content used to go unchecked."""
+    sql(
+        session,
+        "UPDATE audit_event SET action = 'audit.sealed', payload = :p, actor_name = 'Mallory' "
+        "WHERE seq = :s",
+        p='{"forged":true}',
+        s=TAMPERED,
+    )
+
+
+def cut_newest(session: Session) -> None:
+    """Truncate: the two newest events disappear, leaving a shorter, well-linked chain."""
+    sql(session, "DELETE FROM audit_event WHERE seq >= :s", s=audit.count_events(session) - 1)
+
+
+def rewrite_and_rehash(session: Session) -> None:
+    """Edit an event, then recompute every hash and link after it: a chain that links."""
+    rows = session.exec(
+        select(AuditEvent).where(AuditEvent.seq >= TAMPERED).order_by(AuditEvent.seq)  # type: ignore[arg-type]
+    ).all()
+    previous = rows[0].prev_hash
+    for event in rows:
+        if event.seq == TAMPERED:
+            event.actor_name = "Mallory"
+        event.prev_hash = previous
+        event.hash = audit.compute_hash(event)
+        sql(
+            session,
+            "UPDATE audit_event SET actor_name = :n, prev_hash = :p, hash = :h WHERE seq = :s",
+            n=event.actor_name,
+            p=event.prev_hash,
+            h=event.hash,
+            s=event.seq,
+        )
+        previous = event.hash
+    session.expunge_all()
+
+
 @pytest.mark.parametrize(
     ("tamper", "broken_seq", "says"),
     [
+        (seal_event, TAMPERED, "marked sealed, but no import sealed it"),
         (change_payload, TAMPERED, "was altered"),
         (backdate, TAMPERED, "was altered"),
         (change_actor_and_rehash, TAMPERED + 1, "does not follow"),
@@ -127,7 +168,7 @@ def insert_forged(session: Session) -> None:
         (swap_with_next, TAMPERED, "does not follow"),
         (insert_forged, TAMPERED + 2, "does not follow"),
     ],
-    ids=["change", "backdate", "change-and-rehash", "delete", "reorder", "insert"],
+    ids=["seal", "change", "backdate", "change-and-rehash", "delete", "reorder", "insert"],
 )
 def test_tampering_breaks_verification_at_that_event(
     chain: Session, tamper: Callable[[Session], None], broken_seq: int, says: str
@@ -151,10 +192,27 @@ def test_cutting_off_the_newest_events_is_caught_by_the_published_head(chain: Se
     assert "the chain was cut" in cut.message
 
 
+@pytest.mark.parametrize("tamper", [cut_newest, rewrite_and_rehash], ids=["truncate", "rehash"])
+def test_a_kept_head_catches_what_a_plain_check_cannot(
+    chain: Session, tamper: Callable[[Session], None]
+) -> None:
+    newest = audit.head(chain)
+    assert newest is not None
+    kept = audit.Anchor(newest.seq, newest.hash, "the kept record")
+    with triggers_off(chain):
+        tamper(chain)
+    assert audit.verify_chain(chain).ok  # the chain on its own still links ...
+    result = audit.verify_chain(chain, anchors=[kept])
+    assert not result.ok  # ... but not to the head the record was given
+    assert "the kept record" in result.message
+
+
 def test_an_old_head_is_still_found_after_new_events(chain: Session, any_make) -> None:
-    published = audit.verify_chain(chain).head_hash
+    published = audit.head(chain)
+    assert published is not None
     any_make.user()
-    assert audit.verify_chain(chain, expect=published).ok
+    assert audit.verify_chain(chain, expect=published.hash).ok
+    assert audit.verify_chain(chain, anchors=[audit.Anchor(published.seq, published.hash)]).ok
 
 
 @pytest.mark.parametrize(

@@ -20,11 +20,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlmodel import Session
+from sqlalchemy import text
+from sqlmodel import Session, SQLModel, select
 
 from agreements import services
 from agreements.errors import DomainError, Forbidden, NotAuthenticated, NotFound, Refused
-from agreements.models import Community, Proposal, User
+from agreements.models import AuditEvent, Community, Proposal, User
 from agreements.security.account_tokens import make_reset_token
 from agreements.storage.engines import make_engine
 from agreements.storage.sessions import get_engine
@@ -458,11 +459,79 @@ def test_use_case_allows_exactly_the_roles_in_the_table(
         with Session(engine, expire_on_commit=False) as db:
             person_id = situation.people[role]
             actor = db.get(User, person_id) if person_id else None
+            before = _snapshot(db)
             if expected is None:
                 run(db, actor, **situation.arguments)
+                _assert_did_what_it_says(db, key, before, person_id)
                 return
             with pytest.raises(DomainError) as refusal:
                 run(db, actor, **situation.arguments)
             assert type(refusal.value) is expected, refusal.value.message
+        with Session(engine) as fresh:
+            assert _snapshot(fresh) == before, f"{key} refused for {role} but changed the database"
     finally:
         engine.dispose()
+
+
+# What each allowed use case must leave on the audit trail: the event that says it happened.
+RECORDED_ACTION = {
+    "accept_invitation": "member.joined",
+    "add_comment": "comment.added",
+    "add_member": "member.added",
+    "adopt_proposal": "proposal.adopted",
+    "change_member": "member.changed",
+    "change_password": "account.password_changed",
+    "confirm_resolved": "objection.confirm_resolved",
+    "create_account": "account.created",
+    "create_agreement": "agreement.created",
+    "create_api_token": "api_token.created",
+    "create_community": "community.created",
+    "import_agreement_history": "agreement.created",
+    "invite_member": "member.invited",
+    "join_community": "member.joined",
+    "lapse_proposal": "proposal.lapsed",
+    "open_comments": "proposal.open_comments",
+    "open_consent_round": "proposal.open_consent_round",
+    "open_objection_round": "proposal.open_objection_round",
+    "overrule_objection": "objection.overrule",
+    "propose_amendment": "proposal.created",
+    "raise_concern": "concern.raised",
+    "raise_objection": "objection.raised",
+    "rebase_proposal": "proposal.rebased",
+    "reclassify_objection": "objection.reclassify",
+    "reconfirm_stance": "stance.reconfirmed",
+    "register_stance": "stance.registered",
+    "reject_proposal": "proposal.reject",
+    "reopen_objection": "objection.reopen",
+    "request_password_reset": "account.password_reset_requested",
+    "reset_password": "account.password_reset",
+    "revise_proposal": "proposal.revised",
+    "revoke_api_token": "api_token.revoked",
+    "submit_proposal": "proposal.submit",
+    "update_community_settings": "community.settings_changed",
+    "withdraw_objection": "objection.withdraw",
+    "withdraw_proposal": "proposal.withdraw",
+}
+
+
+# Use cases that act as the account a token or a sign-up names, whoever sends the request.
+ACTS_AS_THE_ACCOUNT = {"accept_invitation", "join_community", "reset_password"}
+
+
+def _snapshot(db: Session) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table: a refused action must leave all of it as it was."""
+    return {
+        table.name: sorted(map(tuple, db.execute(text(f"SELECT * FROM {table.name}"))), key=repr)
+        for table in SQLModel.metadata.sorted_tables
+    }
+
+
+def _assert_did_what_it_says(
+    db: Session, key: str, before: dict[str, list[tuple[Any, ...]]], person_id: int | None
+) -> None:
+    """An allowed action leaves exactly its own event, by the person who acted."""
+    seen = len(before[AuditEvent.__tablename__])
+    added = db.exec(select(AuditEvent).where(AuditEvent.seq > seen)).all()
+    assert [event.action for event in added] == [RECORDED_ACTION[use_case_of(key)]], key
+    if use_case_of(key) not in ACTS_AS_THE_ACCOUNT:
+        assert added[0].actor_id == person_id, f"{key} recorded someone else as its actor"

@@ -131,7 +131,7 @@ def test_objection_lifecycle_integrate_then_confirm(any_db, any_make):
         text=new_text + "\nMore.\n",
         integrates=[objection.id],
     )
-    with pytest.raises(InvalidInput, match="Reason is required"):
+    with pytest.raises(Refused, match="Reason is required when a facilitator"):
         services.confirm_resolved(any_db, world.facilitator, objection_id=objection.id)
     services.confirm_resolved(any_db, objector, objection_id=objection.id)
     any_db.refresh(objection)
@@ -280,6 +280,42 @@ def test_stale_base_merges_cleanly_when_changes_do_not_overlap(any_db, any_make)
     )
 
 
+def test_a_merge_inside_a_changed_sentence_needs_consent_before_adoption(any_db, any_make):
+    """Two edits of one sentence merge cleanly, but nobody consented to the result: it is
+    posted as a rebased revision, stances go stale, and only then is it adopted."""
+    world = any_make.community(members=1, quorum_percent=100)
+    first = any_make.proposal(
+        world,
+        stage="consent",
+        text=AGREEMENT_TEXT.replace("We speak with respect.", "We speak with respect and care."),
+    )
+    any_make.proposal(
+        world,
+        stage="adopted",
+        text=AGREEMENT_TEXT.replace("We speak with respect.", "We always speak with respect."),
+    )
+    people = [world.facilitator, *world.members]
+    for person in people:
+        services.register_stance(any_db, person, proposal_id=first.id, position="consent")
+    with pytest.raises(Refused, match="nobody has consented to the merged wording"):
+        services.adopt_proposal(
+            any_db, world.facilitator, proposal_id=first.id, outcome_statement="Agreed."
+        )
+    assert [v.number for v in versions(any_db, world.agreement)] == [1, 2]
+    rebased = services.rebase_proposal(any_db, world.members[0], proposal_id=first.id)
+    assert "We always speak with respect and care." in rebased.text
+    with pytest.raises(Refused, match="quorum is not met"):
+        services.adopt_proposal(
+            any_db, world.facilitator, proposal_id=first.id, outcome_statement="Agreed."
+        )
+    for person in people:
+        services.reconfirm_stance(any_db, person, proposal_id=first.id)
+    version = services.adopt_proposal(
+        any_db, world.facilitator, proposal_id=first.id, outcome_statement="Agreed."
+    )
+    assert version.text == rebased.text
+
+
 def test_conflicting_rebase_is_refused_never_guessed(any_db, any_make):
     world = any_make.community()
     first = any_make.proposal(
@@ -373,7 +409,7 @@ def test_comments_thread_and_quote_the_text(any_db, any_make):
         any_db, world.members[0], proposal_id=proposal.id, body="Because.", parent_id=parent.id
     )
     assert reply.parent_id == parent.id
-    with pytest.raises(InvalidInput, match="quoted passage is not in the current text"):
+    with pytest.raises(Refused, match="quoted passage is not in the current text"):
         services.add_comment(
             any_db, world.members[1], proposal_id=proposal.id, body="?", anchor="Not there"
         )

@@ -159,7 +159,48 @@ BASE = "# Agreement\n\nWe meet monthly, on Mondays.\nWe decide by consent.\n\nWe
     ],
 )
 def test_changes_in_different_places_merge(current: str, proposed: str, merged: str) -> None:
-    assert three_way_merge(BASE, current, proposed) == MergeResult(merged, ())
+    result = three_way_merge(BASE, current, proposed)
+    assert (result.text, result.conflicts) == (merged, ())
+
+
+MEETINGS = "We meet monthly, on Mondays.\nWe decide by consent."
+
+
+@pytest.mark.parametrize(
+    ("current", "proposed", "within"),
+    [
+        pytest.param(
+            BASE.replace("monthly", "weekly"),
+            BASE.replace("Mondays", "Fridays"),
+            (MEETINGS,),
+            id="two-words-of-one-sentence",
+        ),
+        pytest.param(
+            BASE.replace("monthly", "weekly"),
+            BASE.replace("consent", "consensus"),
+            (MEETINGS,),
+            id="two-lines-of-one-paragraph",
+        ),
+        pytest.param(
+            BASE.replace("monthly", "weekly"),
+            BASE.replace("notes", "minutes"),
+            (),
+            id="different-paragraphs",
+        ),
+        pytest.param(
+            BASE.replace("monthly", "weekly"),
+            BASE.replace("monthly", "weekly"),
+            (),
+            id="the-same-change",
+        ),
+    ],
+)
+def test_a_clean_merge_names_the_paragraphs_both_sides_changed(
+    current: str, proposed: str, within: tuple[str, ...]
+) -> None:
+    """Wording merged inside a paragraph the proposal changed was consented to by nobody."""
+    result = three_way_merge(BASE, current, proposed)
+    assert result.is_clean and result.merged_within == within
 
 
 @pytest.mark.parametrize(

@@ -174,3 +174,12 @@ def test_quorum_is_the_share_of_units_that_answered_the_current_text(
     assert sum(tally.counts.values()) == len(people)
     for position in ("consent", "stand_aside", "object", "stale", "pending"):
         assert tally.counts[position] == sum(1 for _, p in people if p == position)
+
+
+def test_each_participant_carries_the_stance_a_page_shows_beside_them() -> None:
+    given_stance = stance(1, "stand_aside")
+    tally = tally_round(a_round(), participants(None, None), [given_stance], CURRENT)
+    assert [(p.status, p.stance) for p in tally.participants] == [
+        ("stand_aside", given_stance),
+        ("pending", None),
+    ]

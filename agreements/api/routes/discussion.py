@@ -131,21 +131,28 @@ def raise_objection(
 @operation("get", OBJECTION, summary="Read an objection", tag=TAG, response=schemas.Objection)
 def get_objection(session: Session, actor: User | None, *, objection_id: int) -> schemas.Objection:
     """One objection, if the caller may see its proposal."""
-    objection = get_or_404(session, Objection, objection_id, "objection")
+    objection = get_or_404(session, Objection, objection_id)
     load_proposal(session, actor, objection.proposal_id, for_update=False)
     return schemas.Objection.model_validate(objection)
 
 
-def _settlement(path: str, summary: str, use_case: Callable[..., Any]) -> None:
+def _settlement(
+    path: str,
+    summary: str,
+    use_case: Callable[..., Any],
+    body_model: type[bodies.Reason | bodies.RequiredReason] = bodies.Reason,
+) -> None:
     """Register POST /objections/{id}/<path>: one step of the objection lifecycle."""
 
     def settle(
-        session: Session, actor: User | None, *, objection_id: int, body: bodies.Reason
+        session: Session,
+        actor: User | None,
+        *,
+        objection_id: int,
+        body: bodies.Reason | bodies.RequiredReason,
     ) -> schemas.Objection:
         use_case(session, actor, objection_id=objection_id, reason=body.reason)
-        return schemas.Objection.model_validate(
-            get_or_404(session, Objection, objection_id, "objection")
-        )
+        return schemas.Objection.model_validate(get_or_404(session, Objection, objection_id))
 
     settle.__name__ = f"{path}_objection"
     settle.__doc__ = use_case.__doc__
@@ -154,7 +161,7 @@ def _settlement(path: str, summary: str, use_case: Callable[..., Any]) -> None:
         f"{OBJECTION}/{path}",
         summary=summary,
         tag=TAG,
-        body=bodies.Reason,
+        body=body_model,
         response=schemas.Objection,
         status=200,
     )(settle)
@@ -163,5 +170,5 @@ def _settlement(path: str, summary: str, use_case: Callable[..., Any]) -> None:
 _settlement("resolve", "Confirm an objection is resolved", services.confirm_resolved)
 _settlement("reopen", "Say the objection still holds", services.reopen_objection)
 _settlement("withdraw", "Withdraw an objection", services.withdraw_objection)
-_settlement("overrule", "Overrule an objection", services.overrule_objection)
+_settlement("overrule", "Overrule an objection", services.overrule_objection, bodies.RequiredReason)
 _settlement("reclassify", "Reclassify an objection as a concern", services.reclassify_objection)

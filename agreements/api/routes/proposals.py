@@ -10,7 +10,7 @@ from flask import request
 from sqlmodel import Session
 
 from ... import services
-from ...errors import NotFound, PreconditionFailed
+from ...errors import InvalidInput, NotFound
 from ...models import Revision, User, Version
 from ...services._context import ProposalContext, load_proposal
 from ...services.proposals import revisions_of
@@ -36,8 +36,8 @@ def expected_revision() -> int | None:
         return None
     match = ETAG_PATTERN.match(header)
     if match is None:
-        raise PreconditionFailed(
-            'If-Match must be the ETag from reading the proposal, like W/"rev-2".'
+        raise InvalidInput(
+            'If-Match must be the ETag from reading the proposal, like W/"rev-2".', "If-Match"
         )
     return int(match.group(1))
 
@@ -206,9 +206,9 @@ _action(
     bodies.ConsentRoundOpen,
 )
 _action("withdraw", "Withdraw a proposal", services.withdraw_proposal)
-_action("reject", "Reject a proposal", services.reject_proposal, bodies.Closing)
+_action("reject", "Reject a proposal", services.reject_proposal, bodies.RequiredReason)
 _action("adopt", "Adopt the consented text", services.adopt_proposal, bodies.Adoption)
-_action("lapse", "Let the consent round lapse", services.lapse_proposal, bodies.Closing)
+_action("lapse", "Let the consent round lapse", services.lapse_proposal, bodies.RequiredReason)
 
 
 @operation(

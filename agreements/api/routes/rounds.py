@@ -17,10 +17,18 @@ TAG = "Rounds"
 PROPOSAL = "/proposals/{proposal_id}"
 
 
+def _stance_out(stance: Stance, latest_sha256: str) -> schemas.Stance:
+    """A stance as the API shows it: stale when given on an older text than the latest."""
+    stale = stance.text_sha256 != latest_sha256
+    return schemas.Stance.model_validate(
+        {**stance.model_dump(), "stale": stale, "counts": stance.is_current and not stale}
+    )
+
+
 def _round_context(
     session: Session, actor: User | None, round_id: int
 ) -> tuple[ProposalContext, Round]:
-    round_ = get_or_404(session, Round, round_id, "round")
+    round_ = get_or_404(session, Round, round_id)
     return load_proposal(session, actor, round_.proposal_id, for_update=False), round_
 
 
@@ -75,10 +83,19 @@ def get_round(session: Session, actor: User | None, *, round_id: int) -> schemas
 def list_stances(
     session: Session, actor: User | None, *, round_id: int, query: bodies.PageQuery
 ) -> schemas.Page[schemas.Stance]:
-    """Every stance given in the round, changes included (is_current marks the one counted)."""
-    _ctx, round_ = _round_context(session, actor, round_id)
+    """Every stance given in the round, changes included: `is_current` marks each person's
+    latest answer, `stale` one given on an earlier text, and `counts` the ones the tally
+    counts."""
+    ctx, round_ = _round_context(session, actor, round_id)
+    latest_sha256 = ctx.latest_revision().text_sha256
     statement = select(Stance).where(Stance.round_id == round_.id).order_by(col(Stance.id))
-    return paged_select(session, schemas.Stance, statement, query)
+    return paged_select(
+        session,
+        schemas.Stance,
+        statement,
+        query,
+        convert=lambda stance: _stance_out(stance, latest_sha256),
+    )
 
 
 @operation(
@@ -94,7 +111,7 @@ def register_stance(
 ) -> schemas.Stance:
     """Consent, stand aside or object (with a reason) in the open consent round."""
     stance = services.register_stance(session, actor, proposal_id=proposal_id, **body.model_dump())
-    return schemas.Stance.model_validate(stance)
+    return _stance_out(stance, stance.text_sha256)
 
 
 @operation(
@@ -107,6 +124,5 @@ def register_stance(
 )
 def reconfirm_stance(session: Session, actor: User | None, *, proposal_id: int) -> schemas.Stance:
     """After a revision, give the same stance again on the new text in one action."""
-    return schemas.Stance.model_validate(
-        services.reconfirm_stance(session, actor, proposal_id=proposal_id)
-    )
+    stance = services.reconfirm_stance(session, actor, proposal_id=proposal_id)
+    return _stance_out(stance, stance.text_sha256)

@@ -13,7 +13,7 @@ from typing import Protocol, TypeVar
 from sqlmodel import Session
 from sqlmodel.sql.expression import SelectOfScalar
 
-from ...errors import NotFound
+from ...errors import NOTHING_HERE, NotFound
 
 
 class Stored(Protocol):
@@ -27,8 +27,11 @@ Row = TypeVar("Row")
 StoredRow = TypeVar("StoredRow", bound=Stored)
 
 
-def first_or_not_found(session: Session, statement: SelectOfScalar[Row], message: str) -> Row:
-    """The first row the statement finds, or NotFound saying what is missing."""
+def first_or_not_found(
+    session: Session, statement: SelectOfScalar[Row], message: str = NOTHING_HERE
+) -> Row:
+    """The first row the statement finds, or NotFound saying what is missing (by default
+    the message that also answers what the actor may not see)."""
     found = session.exec(statement).first()
     if found is None:
         raise NotFound(message)

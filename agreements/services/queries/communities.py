@@ -26,9 +26,7 @@ def visible_communities(session: Session, actor: User | None) -> list[Community]
 
 def community_by_slug(session: Session, actor: User | None, slug: str) -> Community:
     """The community at this address, or NotFound (also when it is private to the actor)."""
-    community = first_or_not_found(
-        session, select(Community).where(Community.slug == slug), "There is no such community."
-    )
+    community = first_or_not_found(session, select(Community).where(Community.slug == slug))
     require_visible(session, actor, community)
     return community
 

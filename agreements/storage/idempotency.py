@@ -1,0 +1,119 @@
+"""Answering a retried write with the first answer instead of writing twice (no Flask here).
+
+A client that times out, a proxy that retries, a person who double-clicks: each sends the
+same write again. The caller names the request with a key (the API's `Idempotency-Key`
+header, a page form's one-time token). The first request claims the key in a transaction
+of its own before it runs, so a concurrent repeat finds the claim (the unique constraint
+decides between two at once, on SQLite and PostgreSQL alike); when it succeeds its response
+is stored on the key, and every repeat within KEY_LIFETIME gets that response back. A
+request that fails releases its key, so a retry runs for real.
+
+Each function commits the session it is given: callers hand it the request's session
+before and after the use case's own transaction, never in the middle of it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from ..errors import InvalidInput, Refused
+from ..models import IdempotencyKey, utcnow
+
+KEY_LIFETIME = timedelta(hours=24)
+MAX_KEY_CHARS = 255
+
+
+@dataclass(frozen=True)
+class StoredResponse:
+    """What the first request answered: replayed as is to every repeat."""
+
+    status: int
+    headers: dict[str, str]
+    body: str
+
+
+def fingerprint(*parts: str | bytes) -> str:
+    """The sha256 of a request's parts (method, path, body), to tell a repeat from a reuse."""
+    digest = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        digest.update(len(data).to_bytes(8, "big") + data)
+    return digest.hexdigest()
+
+
+def check_key(key: str) -> str:
+    """The key if it is 1 to 255 visible ASCII characters; a 422 otherwise."""
+    if not 0 < len(key) <= MAX_KEY_CHARS or not all(" " < c <= "~" for c in key):
+        raise InvalidInput(
+            f"An Idempotency-Key is 1 to {MAX_KEY_CHARS} visible ASCII characters.",
+            field="Idempotency-Key",
+        )
+    return key
+
+
+def _find(session: Session, scope: str, key: str) -> IdempotencyKey | None:
+    return session.exec(
+        select(IdempotencyKey).where(IdempotencyKey.scope == scope, IdempotencyKey.key == key)
+    ).first()
+
+
+def claim(session: Session, *, scope: str, key: str, request_print: str) -> StoredResponse | None:
+    """Claim `key` for a new request (None: go ahead), or the stored answer to replay.
+
+    Refuses (422) a key already used for a different request, and (409) one whose first
+    request is still running. Expired keys are forgotten here, so the table stays small.
+    """
+    now = utcnow()
+    session.execute(delete(IdempotencyKey).where(col(IdempotencyKey.expires_at) < now))
+    session.add(
+        IdempotencyKey(
+            scope=scope,
+            key=key,
+            fingerprint=request_print,
+            expires_at=now + KEY_LIFETIME,
+        )
+    )
+    try:
+        session.commit()
+        return None
+    except IntegrityError:
+        session.rollback()
+    first = _find(session, scope, key)
+    session.commit()
+    if first is None:  # released by a failing first request meanwhile: the caller may retry
+        raise Refused("A request with this key just failed; send it again.")
+    if first.fingerprint != request_print:
+        raise InvalidInput(
+            "This Idempotency-Key was already used for a different request.",
+            field="Idempotency-Key",
+        )
+    if first.status is None:
+        raise Refused("The first request with this key is still running; retry in a moment.")
+    return StoredResponse(first.status, json.loads(first.headers or "{}"), first.body or "")
+
+
+def complete(session: Session, *, scope: str, key: str, response: StoredResponse) -> None:
+    """Store the claimed request's answer on its key, for every repeat to get."""
+    row = _find(session, scope, key)
+    if row is not None:
+        row.status = response.status
+        row.headers = json.dumps(response.headers)
+        row.body = response.body
+        session.add(row)
+    session.commit()
+
+
+def release(session: Session, *, scope: str, key: str) -> None:
+    """Forget the claim of a request that failed, so that a retry runs for real."""
+    session.rollback()
+    session.execute(
+        delete(IdempotencyKey).where(IdempotencyKey.scope == scope, IdempotencyKey.key == key)
+    )
+    session.commit()
