@@ -9,7 +9,7 @@ BIN = $(VENV)/bin
 FLASK = $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
-PYTEST_WORKERS ?= 2
+PYTEST_WORKERS ?= 3
 CODE = agreements workflows tests bench migrations wsgi.py
 
 .PHONY: demo install install-dev test lint fmt bench mutation clean
@@ -52,6 +52,7 @@ test: lint
 bench: install-dev
 	$(BIN)/python bench/diff_bench.py
 	$(BIN)/python bench/audit_bench.py
+	$(BIN)/python bench/render_bench.py
 
 # Mutation testing of the domain core ([tool.mutmut] in pyproject.toml); mutants/ keeps the
 # results, so a second run retests only what changed. Scores per module are printed last.

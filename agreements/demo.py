@@ -7,6 +7,8 @@ verifies like any other.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlmodel import Session
 
 from . import services
@@ -65,8 +67,32 @@ shared it agrees otherwise.
 """
 )
 
+
+@dataclass(frozen=True)
+class Discussion:
+    """What members say about one open proposal: a question, the proposer's answer, and a
+    concern that does not block. People are given by their email in PEOPLE."""
+
+    asker: str
+    question: str
+    answer: str
+    concerned: str
+    concern: str
+
+
+@dataclass(frozen=True)
+class DemoProposal:
+    """An open amendment of the demo, the stage it waits in, and its own discussion."""
+
+    title: str
+    rationale: str
+    text: str
+    stage: str
+    discussion: Discussion
+
+
 PROPOSALS = (
-    (
+    DemoProposal(
         "Welcome new members with a buddy",
         "New members often feel lost in their first months.",
         V3.replace(
@@ -75,8 +101,24 @@ PROPOSALS = (
             "Every new member is offered a buddy for their first three months.",
         ),
         "comment",
+        Discussion(
+            asker="piotr@demo.accord",
+            question=(
+                "Who would the buddies be? Could a buddy come from another organisation, so "
+                "that a newcomer meets more than one way of running a climate case?"
+            ),
+            answer=(
+                "Yes, that is the idea. The facilitators would pair people across "
+                "organisations, and anyone who has been a member for a year can volunteer."
+            ),
+            concerned="lucia@demo.accord",
+            concern=(
+                "Three months is short for someone who joins in the middle of a long case. "
+                "I will not block this, but let us look at the length again after a year."
+            ),
+        ),
     ),
-    (
+    DemoProposal(
         "Add a time limit to confidentiality",
         "Case strategy stays sensitive, but not forever: after judgment it should be shareable.",
         V3.replace(
@@ -85,8 +127,24 @@ PROPOSALS = (
             "shared it agrees otherwise, or until final judgment in the case.",
         ),
         "objection",
+        Discussion(
+            asker="lucia@demo.accord",
+            question=(
+                "Does a settlement count as a final judgment? Many of our cases end in a "
+                "settlement, and its terms are often confidential themselves."
+            ),
+            answer=(
+                "No, a settlement would not open anything by itself: what the parties agreed "
+                "to keep confidential stays confidential. I can say so in the text."
+            ),
+            concerned="piotr@demo.accord",
+            concern=(
+                "Some of our clients face pressure long after a judgment. Whoever shares "
+                "something about their case should be told that the time limit exists."
+            ),
+        ),
     ),
-    (
+    DemoProposal(
         "Name our shared working languages",
         "Members work across many languages; naming them sets expectations.",
         V3.replace(
@@ -95,6 +153,23 @@ PROPOSALS = (
             "anyone may write in their own language.\n",
         ),
         "consent",
+        Discussion(
+            asker="jonas@demo.accord",
+            question=(
+                "Does this cover case documents we share, or only our discussions here? "
+                "Pleadings are written in the language of the court."
+            ),
+            answer=(
+                "Only our discussions and this agreement. Documents from a case stay in the "
+                "language of the court; a short summary in English or French helps others."
+            ),
+            concerned="sofia@demo.accord",
+            concern=(
+                "Naming English and French may make members who work in German, Polish or "
+                "Spanish feel like guests. I can live with it, but let us ask them at the "
+                "next review."
+            ),
+        ),
     ),
 )
 
@@ -151,16 +226,20 @@ def seed_demo(session: Session) -> list[tuple[str, str, str]]:
     )
     _adopted_amendment(session, facilitator, users, agreement.id)  # type: ignore[arg-type]
     proposers = [users[PEOPLE[1][0]], users[PEOPLE[2][0]], users[PEOPLE[3][0]]]
-    for proposer, (title, rationale, text, stage) in zip(proposers, PROPOSALS, strict=True):
+    for proposer, demo in zip(proposers, PROPOSALS, strict=True):
         proposal = services.propose_amendment(
             session,
             proposer,
             agreement_id=agreement.id,
-            title=title,
-            rationale=rationale,
-            text=text,
+            title=demo.title,
+            rationale=demo.rationale,
+            text=demo.text,
         )
-        _advance(session, facilitator, users, proposal.id, stage)  # type: ignore[arg-type]
+        pid = proposal.id
+        assert pid is not None  # flushed by the use case
+        services.open_comments(session, facilitator, proposal_id=pid)
+        _discuss(session, users, proposer, pid, demo.discussion)
+        _advance(session, facilitator, users, pid, demo.stage)
     return [
         ("admin", ADMIN[0], DEMO_PASSWORD),
         *((role, email, DEMO_PASSWORD) for email, _name, role, _org in PEOPLE),
@@ -213,18 +292,25 @@ def _adopted_amendment(
     )
 
 
+def _discuss(
+    session: Session, users: dict[str, User], proposer: User, proposal_id: int, talk: Discussion
+) -> None:
+    """A question, the proposer's answer in its thread, and a concern kept on record."""
+    question = services.add_comment(
+        session, users[talk.asker], proposal_id=proposal_id, kind="question", body=talk.question
+    )
+    services.add_comment(
+        session, proposer, proposal_id=proposal_id, parent_id=question.id, body=talk.answer
+    )
+    services.raise_concern(
+        session, users[talk.concerned], proposal_id=proposal_id, text=talk.concern
+    )
+
+
 def _advance(
     session: Session, facilitator: User, users: dict[str, User], proposal_id: int, stage: str
 ) -> None:
-    services.open_comments(session, facilitator, proposal_id=proposal_id)
-    member = users[PEOPLE[4][0]]
-    services.add_comment(
-        session,
-        member,
-        proposal_id=proposal_id,
-        kind="question",
-        body="Could we say how this works for organisations with only one member?",
-    )
+    """Move a proposal whose comments are open on to the stage it waits in."""
     if stage == "comment":
         return
     services.open_objection_round(session, facilitator, proposal_id=proposal_id)

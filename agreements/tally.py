@@ -59,6 +59,11 @@ class Tally:
         return self.units_answered * 100 >= self.percent * self.units_total
 
     @property
+    def units_needed(self) -> int:
+        """How many units must answer for quorum: the least n with n * 100 >= percent * total."""
+        return -(-self.percent * self.units_total // 100)
+
+    @property
     def quorum_detail(self) -> str:
         """E.g. "3 of 8 people answered, 50% needed"."""
         unit = "organisations" if self.rule == "organisation" else "people"

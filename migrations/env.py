@@ -13,6 +13,7 @@ from sqlmodel import SQLModel
 
 import agreements.models  # noqa: F401  (registers every table on SQLModel.metadata)
 from agreements.storage.engines import make_engine
+from agreements.storage.search_index import include_name
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -28,6 +29,7 @@ def run_migrations() -> None:
             target_metadata=target_metadata,
             render_as_batch=connection.dialect.name == "sqlite",
             compare_type=True,
+            include_name=include_name,
         )
         with context.begin_transaction():
             context.run_migrations()

@@ -21,7 +21,7 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 # CI keeps no example database between runs; tests that set max_examples keep their own.
 # HYPOTHESIS_PROFILE=thorough runs many more examples locally, e.g. after changing the diff.
 settings.register_profile("dev", deadline=None)
-settings.register_profile("ci", deadline=None, print_blob=True, max_examples=200)
+settings.register_profile("ci", deadline=None, print_blob=True)
 settings.register_profile("thorough", deadline=None, print_blob=True, max_examples=2000)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if IN_CI else "dev"))
 

@@ -20,7 +20,7 @@ from ..limits import (
     MAX_NAME_CHARS,
     MAX_TITLE_CHARS,
 )
-from .operations import SLUG_PATTERN
+from ..text.slugs import SLUG_PATTERN
 
 MAX_PER_PAGE = 200
 DEFAULT_PER_PAGE = 50

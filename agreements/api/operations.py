@@ -27,7 +27,6 @@ from .idempotent import answer_once
 from .tokens import bearer_actor
 
 PATH_PARAM = re.compile(r"{(\w+)}")
-SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$"
 
 
 def is_numeric_param(name: str) -> bool:

@@ -14,8 +14,9 @@ from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, JsonSchemaValue, models_json_schema
 
 from ..limits import MAX_ID
+from ..text.slugs import SLUG_PATTERN
 from .idempotent import IDEMPOTENCY_HEADER
-from .operations import OPERATIONS, SLUG_PATTERN, Operation, is_numeric_param
+from .operations import OPERATIONS, Operation, is_numeric_param
 from .schemas import Problem
 
 REF = "#/components/schemas/{model}"

@@ -4,6 +4,7 @@
 - anchors: reading the chain head a kept decision record or archive carries.
 - canonical: the canonical JSON and text hashes the chain and the records rely on.
 - events: pages of the event log, filtered, for people to read.
+- sentences: each recorded action told as a plain sentence for the history pages.
 - records: the decision record (who agreed to what, and how each objection was settled).
 - archive: exporting a community as a verifiable archive, and importing one.
 
@@ -12,6 +13,7 @@ API: every layer above writes through `audit.record(...)` and reads through this
 The chain's functions are handed on here, so callers write `audit.record(...)`.
 """
 
+from . import sentences
 from .chain import (
     GENESIS_HASH,
     IMPORT_ACTION,
@@ -39,5 +41,6 @@ __all__ = [
     "head",
     "iter_events",
     "record",
+    "sentences",
     "verify_chain",
 ]

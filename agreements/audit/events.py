@@ -5,19 +5,26 @@ Only the events of the scope are read; sealed stand-ins of an imported archive b
 no community and never show. Visibility of the scope is the caller's job
 (agreements.access); events about a draft show to the draft's author alone, since a draft
 is its proposer's own until it is submitted.
+
+A page also carries what its sentences need (agreements.audit.sentences): the titles,
+names and revision numbers its events refer to, loaded once for the page, and the events
+grouped by day for the day headings.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
+from itertools import groupby
 from math import ceil
 from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from ..models import AuditEvent, Proposal
+from ..models import Agreement, AuditEvent, Proposal, Revision, User
+from . import sentences
 
 PER_PAGE = 50
 SCOPES = ("community_id", "agreement_id", "proposal_id")
@@ -33,10 +40,63 @@ class EventPage:
     total: int
     actions: list[str]
     people: list[tuple[int, str]]
+    names: sentences.Names = field(default_factory=sentences.Names)
 
     def payload(self, event: AuditEvent) -> dict[str, Any]:
-        """An event's payload as data (pages show it as key: value lines)."""
+        """An event's payload as data (the technical details show it as key: value lines)."""
         return json.loads(event.payload)  # type: ignore[no-any-return]
+
+    def sentence(self, event: AuditEvent) -> str:
+        """The event as a sentence people understand."""
+        return sentences.sentence(event, self.payload(event), self.names)
+
+    def quote(self, event: AuditEvent) -> str:
+        """What the person wrote with the action (a reason, comment or outcome), if anything."""
+        return sentences.quote(self.payload(event))
+
+    def days(self) -> list[tuple[date, list[AuditEvent]]]:
+        """The page's events grouped by the day (UTC) they happened, newest day first."""
+        return [
+            (day, list(events))
+            for day, events in groupby(self.events, key=lambda event: event.occurred_at.date())
+        ]
+
+    def labelled_actions(self) -> list[tuple[str, str]]:
+        """The actions the filter offers, each with the name people read."""
+        return [(action, sentences.label(action)) for action in self.actions]
+
+
+def names_for(session: Session, events: list[AuditEvent]) -> sentences.Names:
+    """The titles, names and revision numbers the events' sentences mention, in four reads."""
+    proposal_ids = {event.proposal_id for event in events if event.proposal_id}
+    agreement_ids = {event.agreement_id for event in events if event.agreement_id}
+    person_ids = set()
+    for event in events:
+        user_id = json.loads(event.payload).get("user_id")
+        if isinstance(user_id, int):
+            person_ids.add(user_id)
+        elif event.subject_type == "user" and event.subject_id:
+            person_ids.add(event.subject_id)
+    proposals = session.exec(
+        select(Proposal.id, Proposal.title).where(col(Proposal.id).in_(proposal_ids))
+    ).all()
+    agreements = session.exec(
+        select(Agreement.id, Agreement.title).where(col(Agreement.id).in_(agreement_ids))
+    ).all()
+    people = session.exec(
+        select(User.id, User.display_name).where(col(User.id).in_(person_ids))
+    ).all()
+    revisions = session.exec(
+        select(Revision.proposal_id, Revision.text_sha256, Revision.number)
+        .where(col(Revision.proposal_id).in_(proposal_ids))
+        .order_by(col(Revision.number))
+    ).all()
+    return sentences.Names(
+        proposals=dict(proposals),  # type: ignore[arg-type]
+        agreements=dict(agreements),  # type: ignore[arg-type]
+        people=dict(people),  # type: ignore[arg-type]
+        revisions={(pid, sha): number for pid, sha, number in revisions},
+    )
 
 
 def event_page(
@@ -83,4 +143,12 @@ def event_page(
         .distinct()
         .order_by(AuditEvent.actor_name)
     ).all()
-    return EventPage(list(events), page, pages, total, list(actions), [tuple(p) for p in people])  # type: ignore[misc]
+    return EventPage(
+        list(events),
+        page,
+        pages,
+        total,
+        list(actions),
+        [tuple(p) for p in people],  # type: ignore[misc]
+        names_for(session, list(events)),
+    )

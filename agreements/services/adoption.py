@@ -86,7 +86,7 @@ def rebased_revision(
         text=text,
         text_sha256=sha256_text(text),
         author_id=None,
-        note=f"Rebased onto version {current.number} by a clean three-way merge.",
+        note=f"Updated to the latest version ({current.number}): the changes merged cleanly.",
     )
     ctx.session.add(rebased)
     ctx.session.flush()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from sqlmodel import Session, select
 
 from .. import audit
@@ -11,18 +9,18 @@ from ..access import require_admin, require_facilitator, require_manager
 from ..errors import InvalidInput, NotFound, Refused
 from ..limits import MAX_DISCUSSION_CHARS, MAX_NAME_CHARS, choice, clean_line, clean_text
 from ..models import PROTOCOLS, QUORUM_RULES, ROLES, Community, Membership, Organisation, User
+from ..text.slugs import MAX_SLUG_CHARS, is_slug, slugify
 from ._unit import get_or_404, is_system, use_case
 from .accounts import clean_email, new_user
 
-SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
-
 
 def clean_slug(value: object) -> str:
-    """A URL-safe identifier: lowercase letters, digits and hyphens."""
-    slug = clean_line(value, field="slug", limit=64)
-    if not SLUG_PATTERN.match(slug):
+    """A community's address: lowercase letters of any script, digits and single hyphens."""
+    slug = clean_line(value, field="slug", limit=MAX_SLUG_CHARS)
+    if not is_slug(slug):
         raise InvalidInput(
-            "Slug may contain only lowercase letters, digits and hyphens (e.g. 'our-charter').",
+            "Slug may contain only lowercase letters (of any script), digits and single "
+            f"hyphens between words, for example '{slugify(slug) or 'our-community'}'.",
             "slug",
         )
     return slug

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
-
 from sqlmodel import Session, select
 
 from .. import audit
@@ -13,25 +10,28 @@ from ..audit.canonical import sha256_text
 from ..errors import InvalidInput, Refused
 from ..limits import MAX_AGREEMENT_CHARS, MAX_TITLE_CHARS, clean_line, clean_text
 from ..models import Agreement, Community, User, Version
+from ..text.slugs import slugify, unique_slug
 from ._unit import get_or_404, is_system, use_case
 
 
 def slug_for(title: str) -> str:
-    """A URL slug made from a title ("Our Charter!" -> "our-charter")."""
-    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")[:60]
-    return slug or "agreement"
+    """A readable URL slug made from a title, in any script ("Our Charter!" -> "our-charter",
+    "Χάρτης μας" -> "χάρτης-μας"); "agreement" when the title has no letter or digit."""
+    return slugify(title) or "agreement"
 
 
 def _unique_slug(session: Session, community: Community, title: str) -> str:
-    base = slug_for(title)
-    slug, n = base, 1
-    while session.exec(
-        select(Agreement).where(Agreement.community_id == community.id, Agreement.slug == slug)
-    ).first():
-        n += 1
-        slug = f"{base}-{n}"
-    return slug
+    """A slug no other agreement of the community has; made once, so renaming keeps it."""
+
+    def is_taken(slug: str) -> bool:
+        found = session.exec(
+            select(Agreement.id).where(
+                Agreement.community_id == community.id, Agreement.slug == slug
+            )
+        ).first()
+        return found is not None
+
+    return unique_slug(slug_for(title), is_taken)
 
 
 def agreement_text(value: object, field: str = "text") -> str:

@@ -7,6 +7,9 @@
 - diff: the public entry point, a reflow-aware word-level diff of two Markdown texts.
 - merge: three-way rebase of a proposal onto a newer version, overlaps, provenance.
 - render: Markdown to sanitised HTML, the one place people's text becomes markup.
+- rendered_diff: a diff shown as the formatted text, changed words marked inside it.
+- outline: an agreement's headings (anchors, contents) and the sections a change touches.
+- slugs: readable, unique URL slugs for titles in every script.
 
 Pure functions on strings: imports nothing from the rest of Accord, no Flask and no
 database, so it can be tested, benchmarked and reused on its own.

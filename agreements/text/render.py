@@ -11,6 +11,10 @@ never take the id of an element of the page itself.
 
 from __future__ import annotations
 
+import hashlib
+import threading
+from collections import OrderedDict
+
 import markdown
 import nh3
 from markupsafe import Markup
@@ -70,13 +74,43 @@ def sanitise_html(html: str) -> str:
     )
 
 
+# Building a converter with its extensions costs more than converting a comment, so each
+# thread keeps one and resets it between texts (reset() clears abbreviations, footnotes and
+# heading ids, so nothing of one text leaks into the next).
+_converters = threading.local()
+
+# The same texts (an agreement's paragraphs, a proposal's comments) are rendered on every
+# view; their HTML depends on nothing but the text, so it is cached by the text's hash.
+RENDERED_CACHE_SIZE = 4096
+_rendered: OrderedDict[bytes, str] = OrderedDict()
+_rendered_lock = threading.Lock()
+
+
+def _converter() -> markdown.Markdown:
+    converter: markdown.Markdown | None = getattr(_converters, "markdown", None)
+    if converter is None:
+        converter = markdown.Markdown(
+            extensions=list(MARKDOWN_EXTENSIONS),
+            extension_configs={"toc": {"slugify": _toc_slug, "permalink": False}},
+            output_format="html",
+        )
+        _converters.markdown = converter
+    return converter.reset()
+
+
 def render_markdown(text: str | None) -> Markup:
     """People's Markdown as sanitised HTML, safe to put in any page."""
     if not text:
         return Markup("")
-    converter = markdown.Markdown(
-        extensions=list(MARKDOWN_EXTENSIONS),
-        extension_configs={"toc": {"slugify": _toc_slug, "permalink": False}},
-        output_format="html",
-    )
-    return Markup(sanitise_html(converter.convert(text)))
+    key = hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
+    with _rendered_lock:
+        html = _rendered.get(key)
+        if html is not None:
+            _rendered.move_to_end(key)
+            return Markup(html)
+    html = sanitise_html(_converter().convert(text))
+    with _rendered_lock:
+        _rendered[key] = html
+        if len(_rendered) > RENDERED_CACHE_SIZE:
+            _rendered.popitem(last=False)
+    return Markup(html)

@@ -3,10 +3,10 @@
 Modules by page area: pages (home, community, members and invitations), agreements
 (agreement, versions, compare, download), proposals (propose, the proposal page and its
 partials), actions (every POST on a proposal), setup (a facilitator's new agreements and
-settings), admin (the instance administrator's page). history.py (the audit engineer's)
-is its own blueprint, registered by the app factory. responses.py decides page vs partial
-and shows refusals; forms.py turns form fields into use-case arguments; errors.py holds
-the friendly pages.
+settings), admin (the instance administrator's page), search (the search page).
+history.py (the audit engineer's) is its own blueprint, registered by the app factory.
+responses.py decides page vs partial and shows refusals; forms.py turns form fields into
+use-case arguments; errors.py holds the friendly pages.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ def init_app(app: Flask) -> None:
         errors,
         pages,
         proposals,
+        search,
         setup,
     )
 

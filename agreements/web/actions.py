@@ -31,8 +31,14 @@ OBJECTION_MOVES: dict[str, tuple[UseCase, str]] = {
     "confirm_resolved": (services.confirm_resolved, "You confirmed the objection is resolved."),
     "reopen": (services.reopen_objection, "The objection is open again."),
     "withdraw": (services.withdraw_objection, "The objection is withdrawn."),
-    "overrule": (services.overrule_objection, "The objection is overruled."),
-    "reclassify": (services.reclassify_objection, "The objection is now a concern."),
+    "overrule": (
+        services.overrule_objection,
+        "The objection is decided not paramount: it no longer blocks.",
+    ),
+    "reclassify": (
+        services.reclassify_objection,
+        "The objection is now a concern: it no longer blocks, and is kept with the decision.",
+    ),
 }
 
 PROPOSAL_MOVES: dict[str, tuple[UseCase, str]] = {
@@ -142,7 +148,7 @@ def rebase(proposal_id: int) -> Response:
     return _on_proposal(
         proposal_id,
         services.rebase_proposal,
-        "The proposal now builds on the newest version. Earlier stances now need confirming.",
+        "The proposal is updated to the latest version. Earlier stances now need confirming.",
     )
 
 
@@ -214,7 +220,10 @@ def adopt(proposal_id: int) -> Response:
 def close(proposal_id: int, closing: str) -> Response:
     """A facilitator lets the proposal lapse or rejects it, saying why."""
     closings: dict[str, tuple[UseCase, str]] = {
-        "lapse": (services.lapse_proposal, "The proposal has lapsed."),
+        "lapse": (
+            services.lapse_proposal,
+            "The proposal is closed without a decision (it lapsed).",
+        ),
         "reject": (services.reject_proposal, "The proposal is rejected."),
     }
     if closing not in closings:

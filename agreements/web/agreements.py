@@ -8,6 +8,7 @@ from werkzeug.wrappers import Response
 from ..auth import current_actor
 from ..models import Version
 from ..services import queries
+from ..services.queries import sections
 from ..storage.sessions import get_session
 from ..text.diff import diff_texts
 from . import forms
@@ -33,7 +34,8 @@ def _version_page(slug: str, agreement_slug: str, number: int | None) -> Respons
         version=version,
         versions=versions,
         is_current=version.number == versions[-1].number,
-        paragraphs=queries.provenance(session, agreement, version),
+        reading=sections.reading(session, agreement, version, versions, proposals),
+        show_provenance=request.args.get("provenance") == "1",
         open_proposals=[p for p in proposals if p.closed_at is None],
         proposals_by_id={p.id: p for p in proposals},
         people=queries.people(session, {v.adopted_by_id for v in versions}),
@@ -42,7 +44,8 @@ def _version_page(slug: str, agreement_slug: str, number: int | None) -> Respons
 
 @bp.get("/c/<slug>/a/<agreement_slug>")
 def agreement(slug: str, agreement_slug: str) -> Response:
-    """The current version, where each paragraph comes from, history and open proposals."""
+    """The current version with its contents, the open proposals beside the sections they
+    change, where each paragraph comes from (with ?provenance=1), and its history."""
     return _version_page(slug, agreement_slug, None)
 
 

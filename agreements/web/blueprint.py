@@ -9,5 +9,9 @@ from __future__ import annotations
 from flask import Blueprint
 from htmx_flask import Htmx
 
+from ..text.rendered_diff import rendered_changes
+
 bp = Blueprint("web", __name__)
 htmx = Htmx()
+# The "as it reads" diff (templates/partials/_diff.html) renders its paragraphs through it.
+bp.add_app_template_filter(rendered_changes, "rendered_changes")

@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 
 from ..errors import DomainError, NotAuthenticated
 from ..storage.sessions import rollback_session
-from .responses import is_htmx, sign_in_redirect
+from .responses import is_htmx, page_refusal, sign_in_redirect
 
 FRIENDLY = {
     400: ("Something was wrong with the request", "Please go back and try again."),
@@ -52,7 +52,8 @@ def on_domain_error(error: DomainError) -> Response:
     """A refusal that reached no form: sign in, or the friendly page with its message."""
     if isinstance(error, NotAuthenticated):
         return sign_in_redirect()
-    return error_response(error.status, error.title, error.message)
+    refusal = page_refusal(error)
+    return error_response(refusal.status, refusal.title, refusal.message)
 
 
 def on_http_error(error: HTTPException) -> Response:

@@ -14,7 +14,7 @@ from werkzeug.datastructures import FileStorage, MultiDict
 from ..errors import InvalidInput, TooLarge
 from ..limits import MAX_AGREEMENT_CHARS, MAX_ID
 
-DIFF_VIEWS = ("inline", "side", "source")
+DIFF_VIEWS = ("rendered", "inline", "side", "source")
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 
 
@@ -81,8 +81,9 @@ def require_confirmation(form: MultiDict[str, str]) -> None:
 
 
 def diff_view(value: str | None) -> str:
-    """The diff layout asked for in the address (inline by default; unknown values too)."""
-    return value if value in DIFF_VIEWS else "inline"
+    """The diff layout asked for in the address ("rendered", as it reads, by default;
+    unknown values too)."""
+    return value if value in DIFF_VIEWS else "rendered"
 
 
 def version_number(value: str | None, label: str) -> int | None:

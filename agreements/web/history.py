@@ -1,19 +1,22 @@
 """History pages and decision records: who did what, when, and proof nothing was changed.
 
-Each history page (a community's, an agreement's, a proposal's) lists its audit events
-newest first, fifty to a page, filtered by action and person through the query string, so
-a filtered view is a link people can share. Every page carries the "verified" badge: the
-whole chain is recomputed whenever it has grown, and otherwise at most once a minute per
-process (a full check costs about two seconds at 100,000 events). Decision records come
-as a page, Markdown and JSON; each says the chain head at the moment it was made (see
-agreements.audit.records).
+Each history page (a community's, an agreement's, a proposal's) tells its audit events as
+sentences (agreements.audit.sentences) under a heading per day, newest first, fifty to a
+page, filtered by action and person through the query string, so a filtered view is a link
+people can share. Hashes and payloads wait behind a "Technical details" disclosure. With
+htmx, the filters and the pager swap only the list (history/_events.html). Every page
+carries the "verified" badge: the whole chain is recomputed whenever it has grown, and
+otherwise at most once a minute per process (a full check costs about two seconds at
+100,000 events). Decision records come as a page, Markdown and JSON; each says the chain
+head at the moment it was made (see agreements.audit.records).
 """
 
 from __future__ import annotations
 
 from time import monotonic
 
-from flask import Blueprint, Flask, Response, current_app, g, render_template, request
+from flask import Blueprint, Flask, current_app, g, render_template, request
+from werkzeug.wrappers import Response
 
 from .. import audit
 from ..audit.events import event_page
@@ -23,6 +26,7 @@ from ..services._context import load_proposal
 from ..storage.sessions import get_session
 from ..text.diff import diff_texts
 from . import forms
+from .responses import render
 
 history_bp = Blueprint("history", __name__)
 
@@ -55,7 +59,7 @@ def verification() -> audit.Verification:
     return result
 
 
-def _history(scope: str, scope_id: int, heading: str, **context: object) -> str:
+def _history(scope: str, scope_id: int, heading: str, **context: object) -> Response:
     actor_id = forms.optional_int(request.args, "person", "The person")
     events = event_page(
         get_session(),
@@ -66,8 +70,9 @@ def _history(scope: str, scope_id: int, heading: str, **context: object) -> str:
         actor_id=actor_id,
         page=forms.optional_int(request.args, "page", "The page") or 1,
     )
-    return render_template(
+    return render(
         "history/history.html",
+        "history/_events.html",
         heading=heading,
         events=events,
         action=request.args.get("action", ""),
@@ -78,14 +83,14 @@ def _history(scope: str, scope_id: int, heading: str, **context: object) -> str:
 
 
 @history_bp.get("/c/<slug>/history")
-def community_history(slug: str) -> str:
+def community_history(slug: str) -> Response:
     """Everything that happened in a community."""
     community = queries.community_by_slug(get_session(), current_actor(), slug)
     return _history("community_id", community.id, community.name, community=community)  # type: ignore[arg-type]
 
 
 @history_bp.get("/c/<slug>/a/<agreement_slug>/history")
-def agreement_history(slug: str, agreement_slug: str) -> str:
+def agreement_history(slug: str, agreement_slug: str) -> Response:
     """Everything that happened to one agreement and its proposals."""
     session = get_session()
     community, agreement = queries.agreement_at(session, current_actor(), slug, agreement_slug)
@@ -99,7 +104,7 @@ def agreement_history(slug: str, agreement_slug: str) -> str:
 
 
 @history_bp.get("/p/<int:proposal_id>/history")
-def proposal_history(proposal_id: int) -> str:
+def proposal_history(proposal_id: int) -> Response:
     """Everything that happened to one proposal, from its first text to its outcome."""
     ctx = load_proposal(get_session(), current_actor(), proposal_id, for_update=False)
     return _history(

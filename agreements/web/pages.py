@@ -17,7 +17,8 @@ from .responses import perform, render
 
 @bp.get("/")
 def index() -> Response:
-    """The communities this person can read."""
+    """The communities this person can read; signed out, first what Accord is and how to try
+    it (the welcome is part of the page only, so a swap of the list keeps its place)."""
     communities = queries.visible_communities(get_session(), current_actor())
     return render("index.html", "partials/index.html", communities=communities)
 

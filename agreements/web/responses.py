@@ -20,15 +20,32 @@ The rule, used by every view:
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from flask import flash, make_response, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from ..errors import DomainError, NotAuthenticated
+from ..errors import DomainError, InvalidInput, NotAuthenticated
 from ..storage.sessions import get_session
 
 Renderer = Callable[..., Response]
+
+
+@dataclass(frozen=True)
+class PageRefusal:
+    """A refusal as a page shows it: the same message as the API, under a heading in
+    everyday words (the API keeps its problem titles, such as "Invalid input")."""
+
+    title: str
+    message: str
+    status: int
+
+
+def page_refusal(error: DomainError) -> PageRefusal:
+    """How a page words `error`: input that needs fixing says so plainly."""
+    title = "Please check what you entered" if isinstance(error, InvalidInput) else error.title
+    return PageRefusal(title, error.message, error.status)
 
 
 def is_htmx() -> bool:
@@ -58,7 +75,10 @@ def render(
     context.setdefault("form", request.form if error else {})  # a refused form keeps its input
     response = make_response(
         render_template(
-            template, error=error, error_form=form_name() if error else None, **context
+            template,
+            error=page_refusal(error) if error else None,
+            error_form=form_name() if error else None,
+            **context,
         ),
         status,
     )

@@ -14,6 +14,7 @@ import pytest
 import schemathesis
 from hypothesis import settings
 from schemathesis import GenerationMode
+from schemathesis.checks import negative_data_rejection
 from sqlmodel import Session, select
 
 from agreements import services
@@ -45,7 +46,7 @@ schema.config.update(base_url="http://localhost/api/v1")
 
 
 @schema.parametrize()
-@settings(max_examples=50, derandomize=True, deadline=None)
+@settings(max_examples=30, derandomize=True, deadline=None)
 def test_every_operation_answers_within_its_schema(case, demo_app):
     """Every default check: no 5xx, documented statuses, headers and bodies, valid data
     accepted and invalid data rejected, authentication not ignored."""
@@ -59,7 +60,12 @@ def test_every_operation_answers_within_its_schema(case, demo_app):
         # schemathesis 4.32's coverage phase can label a case positive while its header and
         # body were mutated into invalid values (If-Match "0", body 0); judge it as negative.
         case.meta.generation.mode = GenerationMode.NEGATIVE
-    case.call_and_validate(
-        app=demo_app,
-        headers={"Authorization": f"Bearer {demo_app.config['FUZZ_TOKEN']}"},
+    headers = {"Authorization": f"Bearer {demo_app.config['FUZZ_TOKEN']}"}
+    response = case.call(app=demo_app, headers=headers)
+    # A body larger than the server accepts is refused before it is parsed, with the 413 that
+    # every operation with a body declares (its schema is still checked); schemathesis's list
+    # of rejections omits 413, so only for that answer is the rejection check not asked.
+    too_large = [negative_data_rejection] if response.status_code == 413 else []
+    case.validate_response(
+        response, headers=headers, excluded_checks=too_large, transport_kwargs={"app": demo_app}
     )

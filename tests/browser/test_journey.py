@@ -52,8 +52,10 @@ class Journey:
     def control(
         self, page, summary: str, button: str, fields: dict[str, str] | None = None
     ) -> None:
-        """Open a folded control, fill it, press its button and wait for the outcome."""
-        page.locator("summary", has_text=summary).first.click()
+        """Open a folded control (the next step is already open), fill it, press its button."""
+        folded = page.locator("summary", has_text=summary)
+        if folded.count():
+            folded.first.click()
         for selector, value in (fields or {}).items():
             page.locator(selector).fill(value)
         form = page.locator("form", has=page.get_by_role("button", name=button, exact=True))
@@ -153,12 +155,13 @@ def consent_and_adopt(journey: Journey) -> None:
     journey.screenshot(page, journey.name("proposal-consent"))
     journey.control(
         page,
-        "Adopt this text as version 4",
-        "Adopt this text as version 4",
+        "Adopt this proposal as version 4",
+        "Adopt this proposal as version 4",
         {"#outcome_statement": "Adopted by consent of all after one objection was integrated."},
     )
     journey.expect_notice(page, "Adopted")
     expect(page.locator(".status-panel .badge")).to_have_text("Adopted")
+    expect(page.locator("#my-stance")).to_have_count(0)  # nothing left to answer
 
 
 def check_history(journey: Journey) -> None:
@@ -189,3 +192,30 @@ def test_a_whole_decision(browser, live_server, screenshot, javascript):
         check_history(journey)
     finally:
         journey.close()
+
+
+def test_a_member_on_a_phone_finds_the_stance_form_without_scrolling(
+    browser, live_server, screenshot
+):
+    """On a 390 x 844 screen, the stance form of an open consent round starts within the
+    first screenful, with the member's current stance already selected."""
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    try:
+        page = context.new_page()
+        sign_in(page, live_server, PEOPLE[4][0])  # Piotr stood aside in the demo's consent round
+        page.goto(live_server + "/c/climate-litigators")
+        links = page.locator("main a[href^='/p/']")
+        hrefs = [links.nth(i).get_attribute("href") for i in range(links.count())]
+        for href in hrefs:
+            page.goto(live_server + href)
+            if page.locator("#my-stance").count():
+                break
+        form = page.locator("#my-stance")
+        expect(form).to_be_visible()
+        assert page.evaluate("window.scrollY") == 0
+        top = form.bounding_box()["y"]
+        assert top < 844, f"the stance form starts at {top}px, below the first screen"
+        expect(page.locator("#position-stand_aside")).to_be_checked()
+        screenshot(page, "proposal-consent-phone")
+    finally:
+        context.close()

@@ -253,12 +253,12 @@ def test_a_member_who_joins_during_the_consent_round_can_answer_it(client, login
     make.session.rollback()
     login(client, newcomer)
     page = client.get(f"/p/{proposal.id}").data.decode()
-    assert "0 of 3 people answered" in page
+    assert "0 of 3 people have answered" in page
     assert "Members who joined after this round opened may answer it too." in page
     answered = client.post(f"/p/{proposal.id}/stance", data={"position": "consent"})
     assert answered.status_code == 303
     tally = client.get(f"/p/{proposal.id}/tally").data.decode()
-    assert "1 of 4 people answered" in tally
+    assert "1 of 4 people have answered" in tally
     assert 'Newcomer Nadia <span class="meta">(joined during this round)</span>' in tally
 
 

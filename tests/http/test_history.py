@@ -1,8 +1,9 @@
 """History pages, decision records and the audit commands, through the app.
 
-People see what happened newest first, filter it, page through it, and see at a glance
-whether the trail is intact; private communities stay invisible to outsiders; records
-download as Markdown and JSON; `audit verify` fails loudly on a broken chain.
+People see what happened as plain sentences under a heading per day, newest first, filter
+it, page through it (with and without htmx), keep hashes behind "Technical details", and
+see at a glance whether the trail is intact; private communities stay invisible to
+outsiders; records download as Markdown and JSON; `audit verify` fails loudly on a broken chain.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import text
@@ -71,6 +73,74 @@ def test_history_is_newest_first_and_filters_by_action_and_person(client, login,
     assert world.members[1].display_name in mine.text
 
 
+def _outside_disclosures(html: str) -> str:
+    """The page's text as people read it before they open any "Technical details"."""
+    return re.sub(r"<[^>]+>", " ", re.sub(r"<details\b.*?</details>", "", html, flags=re.S))
+
+
+def test_events_read_as_sentences_under_a_heading_per_day(client, login, world) -> None:
+    login(client, world.members[0])
+    page = client.get(_paths(world)["proposal"]).text
+    facilitator, voter = world.facilitator.display_name, world.members[1].display_name
+    assert f"{voter} consented to revision 1 of “Change the purpose”." in page
+    assert (
+        f"{facilitator} adopted version 2 of “Agreement”, from the proposal “Change the purpose”."
+        in page
+    )
+    today = datetime.now(UTC).date()
+    heading = f"{today:%A} {today.day} {today:%B %Y}"
+    assert re.search(rf'<h2 id="day-{today.isoformat()}"><time[^>]*>{heading}</time></h2>', page)
+    assert "Adopted by consent; nobody objected." in page  # the outcome statement, quoted
+
+
+def test_events_of_earlier_days_come_under_their_own_heading(
+    client, login, db: Session, world
+) -> None:
+    db.execute(text("DROP TRIGGER audit_event_no_update"))
+    db.execute(  # every event before the adoption happened on an earlier day
+        text(
+            "UPDATE audit_event SET occurred_at = '2026-03-02 10:00:00'"
+            " WHERE seq < (SELECT MAX(seq) FROM audit_event)"
+        )
+    )
+    db.commit()
+    login(client, world.members[0])
+    page = client.get(_paths(world)["proposal"]).text
+    headings = re.findall(r'<h2 id="day-([\d-]+)"', page)
+    assert headings == [datetime.now(UTC).date().isoformat(), "2026-03-02"]
+    assert "Monday 2 March 2026" in page
+    assert page.index("adopted version 2") < page.index("Monday 2 March 2026")
+    assert page.index("Monday 2 March 2026") < page.index("consented to revision 1")
+
+
+def test_hashes_and_raw_payloads_wait_behind_technical_details(
+    client, login, db: Session, world
+) -> None:
+    login(client, world.members[0])
+    page = client.get(_paths(world)["proposal"]).text
+    shown = _outside_disclosures(page)
+    assert page.count("<summary>Technical details</summary>") >= 9  # the badge's and each event's
+    adoption = audit.head(db).hash  # type: ignore[union-attr]
+    assert adoption in page and adoption not in shown
+    assert not re.search(r"[0-9a-f]{16}", shown), "a hash is visible outside the disclosure"
+    for raw in ("stance.registered", "revision_sha256", "round_id", "outcome_statement"):
+        assert raw in page and raw not in shown, raw
+
+
+def test_filters_and_pager_swap_only_the_list_under_htmx(client, login, world) -> None:
+    login(client, world.members[0])
+    path = _paths(world)["proposal"]
+    full = client.get(path, query_string={"action": "stance.registered"})
+    assert '<option value="stance.registered" selected>Stances given</option>' in full.text
+    assert 'hx-get="' + path + '"' in full.text and 'hx-target="#history-events"' in full.text
+    swapped = client.get(
+        path, query_string={"action": "stance.registered"}, headers={"HX-Request": "true"}
+    )
+    assert swapped.status_code == 200 and "HX-Request" in swapped.headers["Vary"]
+    assert swapped.text.lstrip().startswith('<div id="history-events">')
+    assert "<html" not in swapped.text and swapped.text.count('class="event"') == 3
+
+
 def test_long_histories_are_paged(client, login, db: Session, world) -> None:
     proposal_id = world.proposal.id
     other = services.propose_amendment(
@@ -84,7 +154,8 @@ def test_long_histories_are_paged(client, login, db: Session, world) -> None:
     second = client.get(_paths(world)["community"], query_string={"page": 2})
     assert first.text.count('class="event"') == PER_PAGE
     assert 'rel="next"' in first.text and 'rel="prev"' in second.text
-    assert f"proposal #{proposal_id}" in second.text  # the oldest events are on the last page
+    oldest = f'href="/p/{proposal_id}/history"'  # the first proposal's events come last
+    assert oldest in second.text and oldest not in first.text
 
 
 def test_decision_record_downloads(client, login, world) -> None:

@@ -75,13 +75,13 @@ def test_members_page_is_for_facilitators_only(client, login, world):
         assert person.display_name.encode() in page.data
 
 
-def test_agreement_page_shows_history_provenance_and_download(client, login, world):
-    """Each paragraph links to the decision that last changed it; versions download as Markdown."""
+def test_agreement_page_shows_history_and_download(client, login, world):
+    """The history lists each decision; versions download as Markdown. (Provenance,
+    contents and section markers: tests/http/test_agreement_page.py.)"""
     login(client, world.members[1])
     c, a = world.community.slug, world.agreement.slug
     page = client.get(f"/c/{c}/a/{a}").data.decode()
-    assert "Version 2: Change the purpose" in page  # the changed paragraph names its decision
-    assert "Since version 1" in page  # the untouched ones come from the first version
+    assert f'href="/c/{c}/a/{a}/v/2/record">decision record</a>' in page
     assert "what changed" in page
     download = client.get(f"/c/{c}/a/{a}/v/2.md")
     assert download.mimetype == "text/markdown"
@@ -150,14 +150,14 @@ def test_proposal_page_shows_controls_by_role(client, login, world, make):
     proposal = proposal_at(make, world, "consent")
     login(client, world.members[1])
     member_page = client.get(f"/p/{proposal.id}").data.decode()
-    assert "Facilitator controls" not in member_page
+    assert "Next step (you facilitate)" not in member_page
     assert "Waiting for participants to give their consent" in member_page
     assert "Record my stance" in member_page
     assert "Not yet answered" in member_page
     login(client, world.facilitator)
     facilitator_page = client.get(f"/p/{proposal.id}").data.decode()
-    assert "Facilitator controls" in facilitator_page
-    assert "Adopt this text as version 3" in facilitator_page
+    assert "Next step (you facilitate)" in facilitator_page
+    assert "Adopt this proposal as version 3: not possible yet." in facilitator_page
     assert "quorum is not met" in facilitator_page  # adopt is refused with the protocol's reason
 
 

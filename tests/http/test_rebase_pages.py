@@ -67,7 +67,7 @@ def test_proposer_rebases_a_clean_proposal_with_one_click(client, login, make, d
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert "was adopted since this proposal began" not in page
-    assert "Rebased onto version 2" in page
+    assert "Updated to the latest version (2): the changes merged cleanly." in page
     again = client.post(f"/p/{stale.id}/rebase")
     assert again.status_code == 409
     assert "Nothing to rebase" in again.get_data(as_text=True)

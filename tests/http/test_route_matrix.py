@@ -104,6 +104,7 @@ ROUTE_ACCESS: dict[str, Route] = {
     "auth.invite": Route("GET", "/c/{slug}/invite", MANAGERS),
     "auth.join": Route("GET", "/c/{slug}/join", COMMUNITY_READERS),
     "web.index": Route("GET", "/", EVERYONE_200),
+    "web.search": Route("GET", "/search?q=share", EVERYONE_200),
     "web.community": Route("GET", "/c/{slug}", COMMUNITY_READERS),
     "web.agreement": Route("GET", "/c/{slug}/a/{agreement}", COMMUNITY_READERS),
     "web.version": Route("GET", "/c/{slug}/a/{agreement}/v/1", COMMUNITY_READERS),

@@ -15,13 +15,15 @@ from sqlmodel import Session, SQLModel, select
 from agreements.models import Stance, Version
 from agreements.storage import migrate
 from agreements.storage.engines import make_engine
+from agreements.storage.search_index import include_name
 from tests.conftest import worker_database_url
 from tests.factories import Factory
 
 
 def assert_schema_is_the_models(connection: Connection) -> None:
     """The migrated schema is exactly what the models declare."""
-    diff = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
+    context = MigrationContext.configure(connection, opts={"include_name": include_name})
+    diff = compare_metadata(context, SQLModel.metadata)
     assert diff == []
 
 

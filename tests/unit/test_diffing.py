@@ -25,6 +25,7 @@ from agreements.text.diff import (
     tokenize,
     word_diff,
 )
+from agreements.text.rendered_diff import rendered_changes
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
@@ -346,12 +347,13 @@ def diff_macros() -> object:
         autoescape=True,
         undefined=jinja2.StrictUndefined,
     )
+    environment.filters["rendered_changes"] = rendered_changes
     return environment.get_template("partials/_diff.html").module
 
 
 def test_template_marks_changes_with_ins_and_del_and_escapes_text(diff_macros: object) -> None:
     diff = diff_texts("Keep <script>x</script> old.\n", "Keep <script>x</script> new.\n")
-    for macro in ("inline", "side_by_side", "summary"):
+    for macro in ("rendered", "inline", "side_by_side", "summary"):
         html = str(getattr(diff_macros, macro)(diff))
         assert "<script>" not in html
         assert "style=" not in html
@@ -367,7 +369,7 @@ def test_template_marks_changes_with_ins_and_del_and_escapes_text(diff_macros: o
 def test_template_shows_the_fallback_note(diff_macros: object) -> None:
     old, new = scattered_edit(400, 9)
     diff = diff_texts(old, new, timeout=0)
-    for macro in ("inline", "side_by_side"):
+    for macro in ("rendered", "inline", "side_by_side"):
         assert str(getattr(diff_macros, macro)(diff)).count(FALLBACK_NOTE) == 1
     assert FALLBACK_NOTE not in str(diff_macros.summary(diff))  # type: ignore[attr-defined]
     assert FALLBACK_NOTE in str(diff_macros.summary(diff, with_note=True))  # type: ignore[attr-defined]

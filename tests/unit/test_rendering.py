@@ -79,3 +79,25 @@ def test_the_template_filter_is_registered(app) -> None:
     with app.app_context():
         template = app.jinja_env.from_string("{{ text|markdown }}")
         assert template.render(text="<img src=x onerror=alert(1)>*hi*") == "<p><em>hi</em></p>"
+
+
+def test_one_text_leaves_nothing_behind_for_the_next() -> None:
+    """The converter is reused: abbreviations and heading ids of one text must not leak."""
+    first = str(render_markdown("*[NGO]: Non-governmental organisation\n\n# Care\n\nAn NGO cares."))
+    assert '<abbr title="Non-governmental organisation">NGO</abbr>' in first
+    second = str(render_markdown("# Care\n\nEvery NGO signs."))
+    assert "<abbr" not in second
+    assert '<h1 id="md-care">' in second  # not "md-care_1": ids start afresh per text
+
+
+def test_the_same_text_renders_the_same_from_many_threads() -> None:
+    """Rendering is shared by a server's threads: each gets the whole, right answer."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    texts = [f"## Part {n}\n\n*[AB{n}]: term {n}\n\nUse AB{n} **here**." for n in range(40)]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        rendered = list(pool.map(lambda text: str(render_markdown(text)), texts * 3))
+    for n, html in enumerate(rendered):
+        k = n % 40
+        assert f'<h2 id="md-part-{k}">Part {k}</h2>' in html
+        assert f'<abbr title="term {k}">AB{k}</abbr>' in html and "<strong>here</strong>" in html

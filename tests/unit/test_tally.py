@@ -171,6 +171,11 @@ def test_quorum_is_the_share_of_units_that_answered_the_current_text(
     assert (tally.units_total, tally.units_answered) == (len(units), answered)
     expected = bool(units) and Fraction(answered, len(units)) >= Fraction(percent, 100)
     assert tally.quorum_met is expected
+    # The page says how many must answer: exactly that many meet quorum, one fewer does not.
+    if units:
+        needed = tally.units_needed
+        assert Fraction(needed, len(units)) >= Fraction(percent, 100)
+        assert needed == 0 or Fraction(needed - 1, len(units)) < Fraction(percent, 100)
     assert sum(tally.counts.values()) == len(people)
     for position in ("consent", "stand_aside", "object", "stale", "pending"):
         assert tally.counts[position] == sum(1 for _, p in people if p == position)

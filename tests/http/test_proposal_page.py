@@ -1,0 +1,113 @@
+"""The proposal page leads: the person's stance first (already selected), one way to object,
+the facilitator's next step as the primary button, a tally in words and bars, stage badges
+with an icon, and refusals in plain words."""
+
+from __future__ import annotations
+
+import re
+
+from agreements import services
+
+from .conftest import HX, proposal_at
+
+
+def test_the_stance_form_comes_before_the_diff_with_my_stance_selected(client, login, world, make):
+    """A participant's earlier stance and reason are preselected, above the diff."""
+    proposal = proposal_at(make, world, "consent")
+    member = world.members[1]
+    services.register_stance(
+        make.session, member, proposal_id=proposal.id, position="stand_aside", reason="Not my area."
+    )
+    make.session.commit()
+    login(client, member)
+    page = client.get(f"/p/{proposal.id}").text
+    assert page.index('id="my-stance"') < page.index('id="proposal-diff"')
+    checked = re.findall(r'id="position-(\w+)"[^>]*\bchecked\b', page)
+    assert checked == ["stand_aside"]
+    assert "Not my area.</textarea>" in page
+
+
+def test_in_a_consent_round_the_stance_is_the_one_way_to_object(client, login, world, make):
+    """A participant objects with their stance; the separate objection form is only offered
+    in the stages without a stance."""
+    login(client, world.members[1])
+    consent = client.get(f"/p/{proposal_at(make, world, 'consent').id}").text
+    assert "Raise the objection" not in consent
+    assert 'id="position-object"' in consent
+    objection = client.get(f"/p/{proposal_at(make, world, 'objection').id}").text
+    assert "Raise the objection" in objection
+    assert 'id="my-stance"' not in objection
+
+
+def test_the_facilitators_next_step_is_the_primary_button_and_closing_is_secondary(
+    client, login, world, make
+):
+    """With quorum met, adopting is an open form with the primary button; rejecting is
+    folded, secondary and needs confirming."""
+    proposal = proposal_at(make, world, "consent")
+    for person in world.members:
+        services.register_stance(make.session, person, proposal_id=proposal.id, position="consent")
+    make.session.commit()
+    login(client, world.facilitator)
+    page = client.get(f"/p/{proposal.id}").text
+    next_step = page[page.index('id="next-adopt"') :]
+    next_step = next_step[: next_step.index("</div>")]
+    assert "<details" not in next_step and "Adopt this proposal as version 3</button>" in next_step
+    assert 'class="danger"' not in page
+    assert "<summary>Reject the proposal</summary>" in page
+    assert '<button type="submit" class="secondary">Reject the proposal</button>' in page
+    assert "Close without a decision" not in page  # quorum is met: it is adopted instead
+    assert page.count('name="confirm"') == 2  # adopting and rejecting are both confirmed
+
+
+def test_a_refused_next_step_says_why_and_what_to_do(client, login, world, make):
+    """Before quorum, the page gives the protocol's reason and the way forward."""
+    proposal = proposal_at(make, world, "consent")
+    login(client, world.facilitator)
+    page = client.get(f"/p/{proposal.id}").text
+    assert "Adopt this proposal as version 3: not possible yet." in page
+    assert "quorum is not met" in page
+    assert "once enough people have answered, adopting becomes possible here" in page
+
+
+def test_the_tally_counts_organisations_in_words_and_bars(client, login, make):
+    """When quorum counts organisations the tally says so, with how many are needed, and
+    draws bars with attributes only (the CSP forbids inline styles)."""
+    world = make.community(members=0, quorum_rule="organisation", quorum_percent=50)
+    for organisation in ("North", "North", "South", "East"):
+        world.member(organisation=organisation)
+    proposal = proposal_at(make, world, "consent")
+    services.register_stance(
+        make.session, world.members[0], proposal_id=proposal.id, position="consent"
+    )
+    make.session.commit()
+    login(client, world.members[1])
+    tally = client.get(f"/p/{proposal.id}/tally", headers=HX).text
+    assert "Quorum counts organisations" in tally
+    assert "1 of 4 organisations have answered; 2 are needed." in tally  # 3 + the facilitator
+    assert "Quorum is not reached yet." in tally
+    assert '<rect class="tally-consent"' in tally and 'width="20.00"' in tally  # 1 of 5 people
+    assert "Per organisation" in tally and "North" in tally
+    assert "style=" not in tally
+
+
+def test_stage_badges_have_their_own_class_and_icon(client, login, world, make):
+    """Each stage's badge carries its stage class and an icon, here and on the community page."""
+    proposal = proposal_at(make, world, "objection")
+    login(client, world.members[1])
+    page = client.get(f"/p/{proposal.id}").text
+    assert re.search(r'class="badge stage stage-objection"><svg class="stage-icon"', page)
+    community = client.get(f"/c/{world.community.slug}").text
+    assert re.search(
+        r'class="badge stage stage-objection"><svg[^>]*>.*?</svg>Objection round', community
+    )
+
+
+def test_a_page_refusal_is_a_plain_sentence(client, login, world, make):
+    """Input that needs fixing is shown without the API's "Invalid input" title."""
+    proposal = proposal_at(make, world, "consent")
+    login(client, world.members[1])
+    response = client.post(f"/p/{proposal.id}/stance", data={"position": "object"})
+    assert response.status_code == 422
+    assert "Please check what you entered:</strong> Reason is required." in response.text
+    assert "Invalid input" not in response.text
