@@ -9,7 +9,7 @@ BIN = $(VENV)/bin
 FLASK = $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
-PYTEST_WORKERS ?= 3
+PYTEST_WORKERS ?= 2
 CODE = agreements workflows tests bench migrations wsgi.py
 
 .PHONY: demo install install-dev test lint fmt bench mutation clean

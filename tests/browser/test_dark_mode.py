@@ -17,7 +17,7 @@ from .test_accessibility import MAIN_PAGES, serious_violations
 
 pytestmark = pytest.mark.browser
 
-DARK_PAGES = ("proposal-consent", "compare-side", "history")
+DARK_PAGES = ("proposal-consent", "history")
 
 BODY_LUMINANCE = """() => {
   const [r, g, b] = getComputedStyle(document.body).backgroundColor.match(/\\d+/g).map(Number);

@@ -20,7 +20,7 @@ from agreements.models import AuditEvent
 from agreements.storage.engines import make_engine
 
 WORKERS = 4
-EVENTS_EACH = 1_000
+EVENTS_EACH = 400
 
 
 def append_events(url: str, worker: int, start: multiprocessing.synchronize.Event) -> None:

@@ -326,7 +326,7 @@ class ConsentProtocolMachine(RuleBasedStateMachine):
 
 
 ConsentProtocolMachine.TestCase.settings = settings(
-    max_examples=60,
+    max_examples=30,
     stateful_step_count=50,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
