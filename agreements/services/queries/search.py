@@ -185,40 +185,32 @@ def _visible(matches: Any, viewer: User | None) -> Any:
         )
         .exists()
     )
-    versions = (
-        select(
+
+    def hits(is_old_version: Any, moment: Any) -> Any:
+        return select(
             matches.c.kind,
             matches.c.ref_id,
             matches.c.score,
-            is_old.label("is_old"),
-            col(Version.adopted_at).label("moment"),
+            is_old_version.label("is_old"),
+            col(moment).label("moment"),
         )
+
+    versions = (
+        hits(is_old, Version.adopted_at)
         .join(Version, and_(matches.c.kind == "version", Version.id == matches.c.ref_id))
         .join(Agreement, Agreement.id == Version.agreement_id)
         .join(Community, Community.id == Agreement.community_id)
         .where(readable)
     )
     proposals = (
-        select(
-            matches.c.kind,
-            matches.c.ref_id,
-            matches.c.score,
-            literal(False).label("is_old"),
-            col(Proposal.created_at).label("moment"),
-        )
+        hits(literal(False), Proposal.created_at)
         .join(Proposal, and_(matches.c.kind == "proposal", Proposal.id == matches.c.ref_id))
         .join(Agreement, Agreement.id == Proposal.agreement_id)
         .join(Community, Community.id == Agreement.community_id)
         .where(readable, not_a_draft)
     )
     comments = (
-        select(
-            matches.c.kind,
-            matches.c.ref_id,
-            matches.c.score,
-            literal(False).label("is_old"),
-            col(Comment.created_at).label("moment"),
-        )
+        hits(literal(False), Comment.created_at)
         .join(Comment, and_(matches.c.kind == "comment", Comment.id == matches.c.ref_id))
         .join(Proposal, Proposal.id == Comment.proposal_id)
         .join(Agreement, Agreement.id == Proposal.agreement_id)
