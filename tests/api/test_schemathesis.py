@@ -19,20 +19,19 @@ from sqlmodel import Session, select
 
 from agreements import services
 from agreements.api.spec import openapi_document
-from agreements.demo import PEOPLE, seed_demo
+from agreements.demo import PEOPLE
 from agreements.models import User
 from agreements.storage.sessions import get_engine
 from tests.conftest import make_test_app
 
 
 @pytest.fixture(scope="module")
-def demo_app(tmp_path_factory, sqlite_template):
+def demo_app(tmp_path_factory, demo_template):
     """One demo-seeded app for the whole module (seeding per example would be far too slow)."""
     path = tmp_path_factory.mktemp("fuzz") / "accord.sqlite"
-    shutil.copyfile(sqlite_template, path)
+    shutil.copyfile(demo_template, path)
     app = make_test_app(f"sqlite:///{path}")
     with Session(get_engine(app), expire_on_commit=False) as session:
-        seed_demo(session)
         facilitator = session.exec(select(User).where(User.email == PEOPLE[0][0])).one()
         _row, token = services.create_api_token(session, facilitator, name="fuzz")
     app.config["FUZZ_TOKEN"] = token

@@ -17,7 +17,7 @@ from sqlmodel import Session
 from werkzeug.serving import make_server
 
 from agreements import services
-from agreements.demo import DEMO_PASSWORD, seed_demo
+from agreements.demo import DEMO_PASSWORD
 from agreements.storage.sessions import get_engine
 from tests.conftest import REPO_ROOT, make_test_app, require_or_skip
 
@@ -35,12 +35,9 @@ AXE_SCRIPT = Path(__file__).parent / "vendor" / "axe.min.js"
 
 
 @pytest.fixture
-def live_server(sqlite_url: str) -> Iterator[str]:
+def live_server(demo_sqlite_url: str) -> Iterator[str]:
     """A running Accord seeded with the demo community; yields its base URL."""
-    app = make_test_app(sqlite_url)
-    with Session(get_engine(app), expire_on_commit=False) as session:
-        seed_demo(session)
-    yield from serve(app)
+    yield from serve(make_test_app(demo_sqlite_url))
 
 
 def serve(app: Flask) -> Iterator[str]:

@@ -68,9 +68,10 @@ class Journey:
         """The outcome of the last action is shown (flash after redirect, or htmx notice)."""
         expect(page.locator(".flash-success").first).to_contain_text(text)
 
-    def name(self, what: str) -> str:
-        """A screenshot name for this variant."""
-        return f"{what}-{'js' if self.javascript else 'nojs'}"
+    def snapshot(self, page, what: str) -> None:
+        """A screenshot of this step, taken once: pages look the same without JavaScript."""
+        if self.javascript:
+            self.screenshot(page, what)
 
     def close(self) -> None:
         """Close every person's browser context."""
@@ -82,7 +83,7 @@ def propose(journey: Journey) -> None:
     """Inès proposes an amendment, checking the preview shows the change first."""
     page = journey.as_(PROPOSER)
     page.goto(journey.base_url + AGREEMENT)
-    journey.screenshot(page, journey.name("agreement"))
+    journey.snapshot(page, "agreement")
     page.get_by_role("link", name="Propose an amendment").click()
     page.get_by_label("Title").fill("Offer every new member a buddy")
     page.get_by_label("Why this change?").fill("New members feel lost at first.")
@@ -93,7 +94,7 @@ def propose(journey: Journey) -> None:
     else:
         page.get_by_role("button", name="Preview the changes").click()
     expect(page.locator("#preview .diff-inline ins.diff-ins").last).to_contain_text("buddy")
-    journey.screenshot(page, journey.name("propose"))
+    journey.snapshot(page, "propose")
     page.get_by_role("button", name="Submit the proposal").click()
     expect(
         page.get_by_role("heading", level=1, name="Offer every new member a buddy")
@@ -137,7 +138,7 @@ def integrate(journey: Journey) -> None:
     expect(page.locator("article.objection .badge")).to_have_text("Being integrated")
     journey.control(page, "Confirm it is resolved", "Confirm it is resolved")
     journey.expect_notice(page, "You confirmed the objection is resolved.")
-    journey.screenshot(page, journey.name("proposal-objection"))
+    journey.snapshot(page, "proposal-objection")
 
 
 def consent_and_adopt(journey: Journey) -> None:
@@ -152,7 +153,7 @@ def consent_and_adopt(journey: Journey) -> None:
         journey.expect_notice(page, "Your stance is recorded.")
     page = journey.open_proposal(FACILITATOR)
     expect(page.locator(".count-consent .count-number")).to_have_text(str(len(PEOPLE)))
-    journey.screenshot(page, journey.name("proposal-consent"))
+    journey.snapshot(page, "proposal-consent")
     journey.control(
         page,
         "Adopt this proposal as version 4",
@@ -177,7 +178,7 @@ def check_history(journey: Journey) -> None:
     history.locator("li").first.get_by_role("link", name="what changed").click()
     expect(page).to_have_url(re.compile(r"compare\?from=3&to=4"))
     expect(page.locator(".diff-inline ins.diff-ins").last).to_contain_text("three months")
-    journey.screenshot(page, journey.name("compare"))
+    journey.snapshot(page, "compare")
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["with-js", "without-js"])

@@ -49,8 +49,8 @@ def plant_payloads(database_url: str) -> str:
     return f"/p/{proposal.id}"
 
 
-def test_no_payload_runs_on_any_page(browser, live_server: str, sqlite_url: str) -> None:
-    proposal_path = plant_payloads(sqlite_url)
+def test_no_payload_runs_on_any_page(browser, live_server: str, demo_sqlite_url: str) -> None:
+    proposal_path = plant_payloads(demo_sqlite_url)
     context = browser.new_context()
     page = context.new_page()
     dialogs: list[str] = []
