@@ -1,7 +1,7 @@
 # The two commands a newcomer needs:
 #   make demo   install, create the SQLite database, seed the demo and serve on :5000 (PORT=...)
 #   make test   install the test dependencies and run the whole suite (lint, types, tests)
-# For contributors: make lint, make fmt, make bench, make clean.
+# For contributors: make lint, make fmt, make bench, make catalogues, make clean.
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -12,7 +12,7 @@ PORT ?= 5000
 PYTEST_WORKERS ?= 2
 CODE = agreements workflows tests bench migrations wsgi.py
 
-.PHONY: demo install install-dev test lint fmt bench mutation clean
+.PHONY: demo install install-dev test lint fmt bench catalogues mutation clean
 
 # Installing is remembered by a stamp file that is older than pyproject.toml only when the
 # dependencies may have changed: a second `make demo` starts at once.
@@ -35,6 +35,7 @@ install-dev: $(VENV)/.installed-dev
 demo: install
 	$(FLASK) db upgrade
 	$(FLASK) demo --if-empty
+	$(FLASK) worker --once  # the demo's mails, readable at /admin/mail (no SMTP server)
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 lint: install-dev
@@ -48,6 +49,21 @@ fmt: install-dev
 
 test: lint
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+# The interface languages (agreements/languages.py): extract every marked string into the
+# template catalogue, start a catalogue for a language that has none, merge the new strings
+# into each language's .po (translators fill them in), and compile the .mo files (which the
+# app also compiles on start when missing, so a fresh clone needs no make step).
+TRANSLATIONS = agreements/translations
+LANGUAGES = fr de es it pl ar
+catalogues: install
+	$(BIN)/pybabel extract -F babel.cfg --sort-by-file --project Accord --copyright-holder "the Accord contributors" -o $(TRANSLATIONS)/messages.pot .
+	for lang in $(LANGUAGES); do \
+	  test -f $(TRANSLATIONS)/$$lang/LC_MESSAGES/messages.po || \
+	    $(BIN)/pybabel init -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) -l $$lang; \
+	done
+	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS)
+	$(BIN)/pybabel compile --statistics -d $(TRANSLATIONS)
 
 bench: install-dev
 	$(BIN)/python bench/diff_bench.py

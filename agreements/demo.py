@@ -8,11 +8,12 @@ verifies like any other.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlmodel import Session
 
 from . import services
-from .models import User
+from .models import User, utcnow
 
 DEMO_PASSWORD = "accord-demo-2026"
 
@@ -313,7 +314,11 @@ def _advance(
     """Move a proposal whose comments are open on to the stage it waits in."""
     if stage == "comment":
         return
-    services.open_objection_round(session, facilitator, proposal_id=proposal_id)
+    # Open rounds carry deadlines, as real ones do: the consent round closes soonest, so the
+    # demo shows reminders and a facilitator's "closing soon" within days.
+    services.open_objection_round(
+        session, facilitator, proposal_id=proposal_id, deadline=utcnow() + timedelta(days=10)
+    )
     if stage == "objection":
         services.raise_objection(
             session,
@@ -322,7 +327,9 @@ def _advance(
             reason="Some cases are appealed for years; 'final judgment' needs a clear definition.",
         )
         return
-    services.open_consent_round(session, facilitator, proposal_id=proposal_id)
+    services.open_consent_round(
+        session, facilitator, proposal_id=proposal_id, deadline=utcnow() + timedelta(days=3)
+    )
     services.register_stance(
         session, users[PEOPLE[1][0]], proposal_id=proposal_id, position="consent"
     )

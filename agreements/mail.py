@@ -1,9 +1,12 @@
-"""Outgoing mail: password-reset and invitation links.
+"""Outgoing mail: the SMTP transport, and password-reset links sent at once.
 
-Mail goes through the SMTP server named by the environment (SMTP_HOST, SMTP_PORT,
-SMTP_USER, SMTP_PASSWORD, MAIL_SENDER; STARTTLS whenever the server offers it). An
-instance with no SMTP_HOST still works: the message, link included, is written to the
-application log at WARNING level so the administrator can pass it on by hand.
+Everything else (notifications, digests, invitations) goes through the outbox
+(services/outbox.py) and the worker (delivery/), which use `transmit` here. Mail goes
+through the SMTP server named by the environment (SMTP_HOST, SMTP_PORT, SMTP_USER,
+SMTP_PASSWORD, MAIL_SENDER; STARTTLS whenever the server offers it). An instance with no
+SMTP_HOST still works: a reset mail, link included, is written to the application log at
+WARNING level, and the outbox keeps what it would have sent on the administrator's mail
+page.
 """
 
 from __future__ import annotations
@@ -40,11 +43,33 @@ def absolute_url(endpoint: str, **values: object) -> str:
     return adapter.build(endpoint, values, force_external=True)
 
 
+def has_smtp() -> bool:
+    """Whether an SMTP server is configured (without one, the outbox keeps what it sends)."""
+    return has_app_context() and bool(current_app.config.get("MAIL_SMTP_HOST"))
+
+
+def transmit(email: EmailMessage) -> None:
+    """Hand one message to the configured SMTP server; errors reach the caller (to retry)."""
+    config = current_app.config
+    host, port = config["MAIL_SMTP_HOST"], config.get("MAIL_SMTP_PORT", 587)
+    with smtplib.SMTP(host, port, timeout=20) as smtp:
+        smtp.ehlo()
+        if smtp.has_extn("starttls"):
+            smtp.starttls()
+            smtp.ehlo()
+        if config.get("MAIL_SMTP_USER"):
+            smtp.login(config["MAIL_SMTP_USER"], config.get("MAIL_SMTP_PASSWORD", ""))
+        smtp.send_message(email)
+
+
+def sender() -> str:
+    """The From address of every mail."""
+    return current_app.config.get("MAIL_SENDER", "accord@localhost")
+
+
 def send(message: Message) -> None:
-    """Send by SMTP, or log the message when no SMTP server is configured."""
-    config = current_app.config if has_app_context() else {}
-    host = config.get("MAIL_SMTP_HOST", "")
-    if not host:
+    """Send at once by SMTP (password resets), or log the message when no SMTP server is set."""
+    if not has_smtp():
         logger = current_app.logger if has_app_context() else fallback_log
         logger.warning(
             "No SMTP_HOST configured; email to %s not sent.\nSubject: %s\n\n%s",
@@ -54,22 +79,15 @@ def send(message: Message) -> None:
         )
         return
     email = EmailMessage()
-    email["From"] = config.get("MAIL_SENDER", "accord@localhost")
+    email["From"] = sender()
     email["To"] = message.to
     email["Subject"] = message.subject
     email.set_content(message.body)
     try:
-        with smtplib.SMTP(host, config.get("MAIL_SMTP_PORT", 587), timeout=20) as smtp:
-            smtp.ehlo()
-            if smtp.has_extn("starttls"):
-                smtp.starttls()
-                smtp.ehlo()
-            if config.get("MAIL_SMTP_USER"):
-                smtp.login(config["MAIL_SMTP_USER"], config.get("MAIL_SMTP_PASSWORD", ""))
-            smtp.send_message(email)
+        transmit(email)
     except (OSError, smtplib.SMTPException):
         # The person is told the same thing either way; the administrator sees why.
-        current_app.logger.exception("Could not send email to %s via %s", message.to, host)
+        current_app.logger.exception("Could not send email to %s", message.to)
 
 
 def send_password_reset(to: str, name: str, link: str) -> None:
@@ -81,18 +99,5 @@ def send_password_reset(to: str, name: str, link: str) -> None:
             f"Hello {name},\n\nSomeone (we hope you) asked to reset your Accord password. "
             f"Open this link within one hour to choose a new one:\n\n{link}\n\n"
             "If you did not ask, ignore this email: your password stays as it is.\n",
-        )
-    )
-
-
-def send_invitation(to: str, community_name: str, inviter_name: str, link: str) -> None:
-    """An invitation to join a community, valid for seven days and one use."""
-    send(
-        Message(
-            to,
-            f"You are invited to {community_name} on Accord",
-            f"Hello,\n\n{inviter_name} invites you to take part in {community_name}, "
-            "where the community drafts and decides its shared agreement together.\n\n"
-            f"Open this link within seven days to join:\n\n{link}\n",
         )
     )

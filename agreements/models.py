@@ -8,7 +8,7 @@ audit table (unique sequence and previous-hash columns plus triggers).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import Column, ForeignKey, Index, Integer, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
@@ -48,6 +48,10 @@ class User(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     # Raised on sign-out and password change: every session signed before it stops working.
     session_version: int = Field(default=0)
+    # The interface language the person chose (None: follow the browser), and the IANA time
+    # zone their dates are shown in (agreements/languages.py checks both).
+    language: str | None = Field(default=None, max_length=35)
+    time_zone: str = Field(default="UTC", max_length=64)
 
     # flask-login's user protocol (is_active is the column above).
     @property
@@ -79,6 +83,8 @@ class Community(SQLModel, table=True):
     is_private: bool = True
     allow_self_registration: bool = False
     created_at: datetime = Field(default_factory=utcnow)
+    # The interface language of the community's pages for visitors who state none.
+    language: str = Field(default="en", max_length=35)
 
 
 class Organisation(SQLModel, table=True):
@@ -129,6 +135,23 @@ class ApiToken(SQLModel, table=True):
     revoked_at: datetime | None = None
 
 
+class FeedToken(SQLModel, table=True):
+    """A person's secret feed address for one community (Atom feed and calendar file).
+
+    The address works without a session, so it is the secret: kept whole (the page shows it
+    again), read-only, showing only what its person may see. Revoking it, or making a new
+    one, ends it at once.
+    """
+
+    __tablename__ = "feed_token"
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    community_id: int = Field(foreign_key="community.id", index=True)
+    secret: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    revoked_at: datetime | None = None
+
+
 # --- the agreement and its history ------------------------------------------------------
 
 
@@ -141,6 +164,15 @@ class Agreement(SQLModel, table=True):
     slug: str = Field(max_length=64)
     title: str = Field(max_length=200)
     created_at: datetime = Field(default_factory=utcnow)
+    # The BCP 47 tag of the language its text is written in: shown with that lang and dir.
+    language: str = Field(default="en", max_length=35)
+    # When the community means to review the agreement (services/reviews.py). The day it
+    # comes, the scheduler records that a review is due, once: `review_noticed_on` is the
+    # date it was recorded for. Concerns raised since `reviewed_at` (or since the agreement
+    # began) are listed for the review.
+    review_on: date | None = None
+    review_noticed_on: date | None = None
+    reviewed_at: datetime | None = None
 
 
 class Version(SQLModel, table=True):
@@ -166,6 +198,10 @@ class Version(SQLModel, table=True):
     )
     adopted_by_id: int | None = Field(default=None, foreign_key="user.id")
     adopted_at: datetime = Field(default_factory=utcnow)
+    # For each paragraph, the number of the version that last changed it (a JSON list),
+    # computed from the parent's when the version is adopted (text/merge.py); empty only
+    # for versions adopted before it was kept, which are computed when read.
+    provenance: str | None = Field(default=None, sa_column=long_text(nullable=True))
 
 
 # --- amendments and their discussion -----------------------------------------------------
@@ -265,6 +301,18 @@ class Round(SQLModel, table=True):
     closed_at: datetime | None = None
     closed_by_id: int | None = Field(default=None, foreign_key="user.id")
     outcome: str | None = Field(default=None, max_length=32)
+    # When the last announcement mail was delivered (services/outbox.py); a lazy round adopts
+    # by silence only after it, and its deadline counts from then.
+    announced_at: datetime | None = None
+    # The scheduler's bookkeeping (services/deadlines.py): the last reminder threshold written
+    # (48, then 24 hours before the deadline), when facilitators were told it closes soon,
+    # when a facilitator last reminded those who have not answered, and the proposal's newest
+    # event seq when the round was due but could not close (it is looked at again only after
+    # a newer event). Extending the deadline clears the first two.
+    reminded_hours: int | None = None
+    closing_soon_at: datetime | None = None
+    reminded_at: datetime | None = None
+    close_blocked_seq: int | None = None
 
 
 class RoundParticipant(SQLModel, table=True):
@@ -311,20 +359,30 @@ class AuditEvent(SQLModel, table=True):
     """One append-only, hash-chained record of a state-changing action (see audit/chain.py)."""
 
     __tablename__ = "audit_event"
+    # History pages read one scope newest first, fifty at a time: (scope, seq) indexes
+    # make that a short index walk however long the log grows.
+    __table_args__ = (
+        Index("ix_audit_event_community_seq", "community_id", "seq"),
+        Index("ix_audit_event_agreement_seq", "agreement_id", "seq"),
+        Index("ix_audit_event_proposal_seq", "proposal_id", "seq"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     seq: int = Field(unique=True)
     occurred_at: datetime = Field(default_factory=utcnow)
     actor_id: int | None = Field(default=None, foreign_key="user.id")
     actor_name: str = Field(default="system", max_length=120)
-    community_id: int | None = Field(default=None, foreign_key="community.id", index=True)
-    agreement_id: int | None = Field(default=None, foreign_key="agreement.id", index=True)
-    proposal_id: int | None = Field(default=None, foreign_key="proposal.id", index=True)
+    community_id: int | None = Field(default=None, foreign_key="community.id")
+    agreement_id: int | None = Field(default=None, foreign_key="agreement.id")
+    proposal_id: int | None = Field(default=None, foreign_key="proposal.id")
     action: str = Field(max_length=64, index=True)
     subject_type: str = Field(max_length=32)
     subject_id: int | None = None
     payload: str = Field(sa_column=long_text())
     prev_hash: str = Field(max_length=64, unique=True)
     hash: str = Field(max_length=64, unique=True)
+    # HMAC-SHA256 of `hash` under the instance key (AUDIT_KEY), when one is configured: a
+    # chain re-hashed after an edit needs new ones, which nobody without the key can make.
+    mac: str | None = Field(default=None, max_length=64)
 
 
 # --- requests already answered ------------------------------------------------------------
@@ -349,3 +407,82 @@ class IdempotencyKey(SQLModel, table=True):
     body: str | None = Field(default=None, sa_column=long_text(nullable=True))
     created_at: datetime = Field(default_factory=utcnow)
     expires_at: datetime = Field(index=True)
+
+
+# --- notifications and the mail outbox (services/notices.py, services/outbox.py) ---------
+
+DELIVERIES = ("each", "digest", "none")
+MAIL_STATES = ("pending", "sending", "sent", "failed")
+
+
+class Notification(SQLModel, table=True):
+    """What one person is told about one audit event, in the app; at most one per event."""
+
+    __table_args__ = (
+        UniqueConstraint("event_seq", "recipient_id"),
+        Index("ix_notification_recipient_read", "recipient_id", "read_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    recipient_id: int = Field(foreign_key="user.id")
+    community_id: int | None = Field(default=None, foreign_key="community.id")
+    proposal_id: int | None = Field(default=None, foreign_key="proposal.id")
+    event_seq: int
+    kind: str = Field(max_length=64)
+    text: str = Field(sa_column=long_text())
+    created_at: datetime = Field(default_factory=utcnow)
+    read_at: datetime | None = None
+
+
+class OutboxMail(SQLModel, table=True):
+    """An email waiting to be sent, being sent (leased until `next_attempt_at`), sent or failed.
+
+    Written in the transaction of the event that causes it; the worker renders the message
+    from `kind` and `context` when it sends, and keeps what it sent (subject and bodies).
+    """
+
+    __tablename__ = "outbox_mail"
+    __table_args__ = (Index("ix_outbox_mail_due", "status", "next_attempt_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    recipient_id: int | None = Field(default=None, foreign_key="user.id")
+    to_address: str = Field(max_length=254)
+    community_id: int | None = Field(default=None, foreign_key="community.id")
+    proposal_id: int | None = Field(default=None, foreign_key="proposal.id")
+    round_id: int | None = Field(default=None, foreign_key="round.id", index=True)
+    notification_id: int | None = Field(default=None, foreign_key="notification.id")
+    kind: str = Field(max_length=64)
+    context: str = Field(default="{}", sa_column=long_text())
+    status: str = Field(default="pending", max_length=16)
+    attempts: int = 0
+    next_attempt_at: datetime = Field(default_factory=utcnow)
+    last_error: str = Field(default="", sa_column=long_text())
+    message_id: str = Field(max_length=255, unique=True)
+    subject: str = Field(default="", sa_column=long_text())
+    body_text: str = Field(default="", sa_column=long_text())
+    body_html: str = Field(default="", sa_column=long_text())
+    created_at: datetime = Field(default_factory=utcnow)
+    sent_at: datetime | None = None
+
+
+class NotificationPreference(SQLModel, table=True):
+    """How one person hears from one community: each notification, a daily digest, or none."""
+
+    __tablename__ = "notification_preference"
+    __table_args__ = (UniqueConstraint("user_id", "community_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id")
+    community_id: int = Field(foreign_key="community.id")
+    delivery: str = Field(default="each", max_length=16)
+    digest_hour: int = Field(default=8, ge=0, le=23)
+    time_zone: str = Field(default="UTC", max_length=64)
+    last_digest_at: datetime | None = None
+
+
+class WorkerRun(SQLModel, table=True):
+    """The mail worker's last pass (one row), so the admin page can tell a stopped worker."""
+
+    __tablename__ = "worker_run"
+    id: int | None = Field(default=None, primary_key=True)
+    finished_at: datetime = Field(default_factory=utcnow)
+    sent: int = 0
+    failed: int = 0
+    rounds_moved: int = 0

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from .models import Membership, Round, RoundParticipant, Stance
 
@@ -84,9 +85,22 @@ def _unit(entry: ParticipantStatus) -> str:
     return f"org:{entry.organisation_id}"
 
 
+class Eligible(Protocol):
+    """Who a round counts: a RoundParticipant row, or just its two columns (a page that
+    tallies a round of a hundred people need not build a hundred ORM objects)."""
+
+    @property
+    def user_id(self) -> int:
+        """The participant's account."""
+
+    @property
+    def organisation_id(self) -> int | None:
+        """The organisation they answer for, if the community counts organisations."""
+
+
 def tally_round(
     round_: Round,
-    participants: list[RoundParticipant],
+    participants: Sequence[Eligible | RoundParticipant],
     current_stances: list[Stance],
     current_text_sha256: str,
     late_joiners: Sequence[Membership] = (),

@@ -1,7 +1,9 @@
 /* Accord's only script. Everything works without it; it adds:
    - the CSRF header on every htmx request (read from <meta name="csrf-token">);
    - a confirmation dialog for destructive forms marked data-confirm, replacing the
-     "Yes, ..." checkbox that confirms them when JavaScript is off.
+     "Yes, ..." checkbox that confirms them when JavaScript is off;
+   - the browser's time zone in a time zone field marked data-browser-zone (the account
+     page, while the saved zone is still the default UTC): the person still saves it.
    No inline handlers anywhere: the page's Content-Security-Policy forbids them. */
 (function () {
   "use strict";
@@ -37,8 +39,23 @@
     }
   }, true);
 
+  /* Only a zone the server lists (the field's datalist) is offered. */
+  function suggestTimeZone(root) {
+    var zone = window.Intl ? Intl.DateTimeFormat().resolvedOptions().timeZone : "";
+    root.querySelectorAll("input[data-browser-zone]").forEach(function (input) {
+      var known = input.list && zone &&
+        Array.prototype.some.call(input.list.options, function (option) {
+          return option.value === zone;
+        });
+      if (known) {
+        input.value = zone;
+      }
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     enhanceConfirmations(document);
+    suggestTimeZone(document);
   });
   document.addEventListener("htmx:afterSettle", function () {
     enhanceConfirmations(document);

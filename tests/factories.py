@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import count
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from agreements import services
-from agreements.models import Agreement, Community, Proposal, User
+from agreements.models import Agreement, Community, Proposal, Round, User
+from agreements.storage.engines import BEGIN_OPTION
 
 PASSWORD = "correct horse battery staple"
 AGREEMENT_TEXT = """# Our agreement
@@ -24,6 +26,24 @@ We decide by consent.
 """
 OUTCOME = "Adopted by consent; nobody objected."
 STAGES = ("draft", "proposed", "comment", "objection", "consent", "adopted")
+
+
+def mark_announced(session: Session, proposal_id: int) -> None:
+    """Say the proposal's open round was announced (the outbox delivered its mail): a lazy
+    round decides by silence only after that."""
+    round_ = session.exec(
+        select(Round).where(Round.proposal_id == proposal_id, col(Round.closed_at).is_(None))
+    ).one()
+    round_.announced_at = round_.opened_at
+    session.add(round_)
+    session.commit()
+
+
+def scheduler_sessions(session: Session) -> Callable[[], Session]:
+    """What `services.run_due` opens for each item: a new session on this one's database,
+    writing as the app does (BEGIN IMMEDIATE on SQLite, also when `session` only reads)."""
+    engine = session.get_bind().execution_options(**{BEGIN_OPTION: "IMMEDIATE"})
+    return lambda: Session(engine, expire_on_commit=False)
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """An inspector that lists what in an HTML document could run script or send requests.
 
 Used on sanitised fragments (where nothing active may remain) and on whole pages (where
-only the page's own scripts, served from /static/, and the templates' own htmx
+only the page's own scripts, served from /static/ or /assets/, and the templates' own htmx
 attributes may appear).
 """
 
@@ -45,7 +45,7 @@ class Inspector(HTMLParser):
         if tag == "script":
             self._in_script = True
             src = values.get("src") or ""
-            if not (self.allow_page and src.startswith("/static/")):
+            if not (self.allow_page and src.startswith(("/static/", "/assets/"))):
                 self.found.append(f"<script src={src!r}>")
         elif tag in ACTIVE_TAGS and not self.allow_page:
             self.found.append(f"<{tag}>")

@@ -77,6 +77,38 @@ GUARDS: dict[str, Callable[[Facts], str | None]] = {
     "deadline_passed": _deadline_passed,
 }
 
+# What a person can do about each failing guard: a refusal says what to do next.
+NEXT_STEPS: dict[str, str] = {
+    "no_open_objections": (
+        "Settle each open objection first: the proposer revises the text and the objector "
+        "confirms it is resolved, or the objection is withdrawn"
+    ),
+    "no_objecting_stances": (
+        "Each objection is worked through in the objection round before consent is asked again"
+    ),
+    "quorum_met": (
+        "Wait for more people to answer, or close the round without a decision if it cannot "
+        "reach quorum"
+    ),
+    "quorum_not_met": "",
+    "deadline_passed": "It is adopted automatically then, unless an objection is open",
+}
+
+# Who may make a move, as a refusal names them.
+ROLE_NAMES: dict[str, str] = {
+    "facilitator": "the facilitator",
+    "proposer": "the proposer",
+    "participant": "the participants of the round",
+    "objector": "the objector",
+}
+
+
+def _who_may(roles: frozenset[str]) -> str:
+    """`roles` in words; the scheduler (the "system" role) is Accord acting at a deadline."""
+    people = " or ".join(sorted(ROLE_NAMES.get(role, role) for role in roles if role != "system"))
+    at_deadline = " (Accord does it itself when the deadline passes)" if "system" in roles else ""
+    return f"only {people} may do that{at_deadline}"
+
 
 class StatefulRow(TypingProtocol):
     """Anything with a `state` string: a Proposal or Objection row, or a plain object."""
@@ -139,11 +171,14 @@ class Flow:
             subject = self.protocol.subject
             return Refusal(f"Cannot {label} now: the {subject} is at the \u201c{stage}\u201d stage")
         if not move.roles & set(roles):
-            who = " or ".join(sorted(move.roles))
-            return NotYourMove(f"Cannot {label}: only the {who} may do that")
-        reasons = [reason for guard in move.guards if (reason := GUARDS[guard](self.facts))]
-        if reasons:
-            return Refusal(f"Cannot {label}: " + "; ".join(reasons))
+            return NotYourMove(f"Cannot {label}: {_who_may(move.roles)}")
+        failing = [
+            (guard, reason) for guard in move.guards if (reason := GUARDS[guard](self.facts))
+        ]
+        if failing:
+            reasons = "; ".join(reason for _guard, reason in failing)
+            steps = ". ".join(step for guard, _r in failing if (step := NEXT_STEPS[guard]))
+            return Refusal(f"Cannot {label}: {reasons}" + (f". {steps}" if steps else ""))
         return None
 
     def refusal(self, trigger: str, roles: Iterable[str]) -> str | None:

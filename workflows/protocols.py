@@ -116,7 +116,12 @@ CONSENT = Protocol(
             "Waiting for participants to give their consent, then for a facilitator to adopt it.",
             round_kind="consent",
         ),
-        State("lapsed", "Lapsed", "Lapsed: the consent round did not reach quorum.", True),
+        State(
+            "lapsed",
+            "Closed without a decision",
+            "Closed without a decision: too few people answered the consent round (quorum).",
+            True,
+        ),
         *_FINAL,
     ),
     transitions=(
@@ -153,7 +158,7 @@ CONSENT = Protocol(
             ("consent",),
             "lapsed",
             frozenset({FACILITATOR, SYSTEM}),
-            "Let it lapse",
+            "Close without a decision",
             guards=("quorum_not_met",),
             needs_reason=True,
         ),
@@ -211,8 +216,9 @@ OBJECTION_LIFECYCLE = Protocol(
     name="objection",
     title="Objection lifecycle",
     description=(
-        "An objection blocks until it is resolved, withdrawn, overruled or reclassified as a "
-        "concern. The proposer integrates it in a revision; the objector confirms or reopens."
+        "An objection blocks until it is resolved, withdrawn, decided not paramount "
+        "(overruled) or moved to the discussion as a concern (reclassified). The proposer "
+        "integrates it in a revision; the objector confirms or reopens."
     ),
     initial="open",
     states=(
@@ -220,7 +226,7 @@ OBJECTION_LIFECYCLE = Protocol(
         State("integrating", "Being integrated", "Waiting for the objector to confirm."),
         State("resolved", "Resolved", "The objector confirmed the new text resolves it.", True),
         State("withdrawn", "Withdrawn", "Withdrawn by the objector.", True),
-        State("overruled", "Overruled", "A facilitator ruled it not paramount.", True),
+        State("overruled", "Not paramount", "A facilitator decided it is not paramount.", True),
         State("reclassified", "Now a concern", "Kept as a non-blocking concern.", True),
     ),
     transitions=(
@@ -239,7 +245,7 @@ OBJECTION_LIFECYCLE = Protocol(
             _UNSETTLED,
             "overruled",
             frozenset({FACILITATOR}),
-            "Overrule",
+            "Decide it is not paramount",
             needs_reason=True,
         ),
         Transition(
@@ -247,7 +253,7 @@ OBJECTION_LIFECYCLE = Protocol(
             _UNSETTLED,
             "reclassified",
             frozenset({OBJECTOR, FACILITATOR}),
-            "Reclassify as a concern",
+            "Move it to the discussion as a concern",
         ),
     ),
     stance_positions=(),

@@ -9,6 +9,7 @@ text, a state that allows the action. Unknown fields are refused, so a typo is n
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
@@ -20,6 +21,7 @@ from ..limits import (
     MAX_NAME_CHARS,
     MAX_TITLE_CHARS,
 )
+from ..services.queries.search import MAX_QUERY_CHARS
 from ..text.slugs import SLUG_PATTERN
 
 MAX_PER_PAGE = 200
@@ -60,6 +62,18 @@ class ProposalListQuery(PageQuery):
     """Filter proposals by state."""
 
     state: str | None = Field(default=None, max_length=32)
+
+
+class SearchQuery(PageQuery):
+    """The words to look for, and optionally the one community to look in."""
+
+    q: str = Field(
+        max_length=MAX_QUERY_CHARS,
+        description="Words that must all appear; quotes, operators and punctuation are ignored.",
+    )
+    community: str | None = Field(
+        default=None, pattern=SLUG_PATTERN, description="Only this community (its slug)."
+    )
 
 
 class CompareQuery(BaseModel):
@@ -122,6 +136,11 @@ class AgreementCreate(Body):
 
     title: Title
     text: AgreementText
+    language: str = Field(
+        default="en",
+        max_length=64,
+        description="The BCP 47 tag of the language the text is written in (en, fr, ar, pt-BR).",
+    )
 
 
 class ProposalCreate(Body):
@@ -155,6 +174,19 @@ class ConsentRoundOpen(Body):
     deadline: AwareDatetime | None = None
     quorum_percent: int | None = Field(default=None, ge=0, le=100)
     quorum_rule: Literal["person", "organisation"] | None = None
+
+
+class DeadlineExtension(Body):
+    """A later deadline for the open round, and why (everyone in the round is told)."""
+
+    deadline: AwareDatetime
+    reason: Writing
+
+
+class ReviewDate(Body):
+    """The day the agreement is to be reviewed; null removes the review date."""
+
+    review_on: date | None
 
 
 class Reason(Body):

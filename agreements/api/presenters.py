@@ -15,6 +15,7 @@ from ..access import membership_of
 from ..models import Agreement, AuditEvent, Community, Revision, User, Version
 from ..services import queries
 from ..services._context import ProposalContext, load_proposal
+from ..services.reviews import is_review_due
 from ..text.diff import Mode, diff_texts
 from ..text.render import render_markdown
 from . import document_schemas, schemas
@@ -54,6 +55,7 @@ def agreement_out(session: Session, agreement: Agreement, community_slug: str) -
             **agreement.model_dump(),
             "community_slug": community_slug,
             "current_version": current.number,
+            "review_due": is_review_due(agreement),
         }
     )
 

@@ -7,7 +7,7 @@ API sends. Timestamps are always UTC with an offset (SQLite hands them back naiv
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Generic, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
@@ -101,8 +101,17 @@ class Agreement(Out):
     community_slug: str
     slug: str
     title: str
+    language: str = Field(
+        default="en", description="The BCP 47 tag of the language the text is written in."
+    )
     current_version: int
     created_at: UtcDatetime
+    review_on: date | None = Field(
+        default=None, description="The day the agreement is to be reviewed, if one is set."
+    )
+    review_due: bool = Field(
+        default=False, description="Whether the review date has come (a review is due)."
+    )
 
 
 class VersionSummary(Out):
@@ -300,3 +309,25 @@ class AuditEvent(Out):
     payload: dict[str, object]
     prev_hash: str
     hash: str
+
+
+class SnippetPiece(Out):
+    """A stretch of a matched passage; `is_match` marks a word that was looked for."""
+
+    text: str
+    is_match: bool
+
+
+class SearchHit(Out):
+    """A text the caller may read that holds every word searched for."""
+
+    kind: str = Field(description="version, proposal or comment")
+    title: str = Field(description="The agreement's title for a version, else the proposal's.")
+    community_slug: str
+    agreement_slug: str
+    moment: UtcDatetime = Field(description="When it was adopted, proposed or written.")
+    version_number: int | None
+    is_current: bool = Field(description="For a version: whether it is the current text.")
+    proposal_id: int | None
+    comment_id: int | None
+    snippet: list[SnippetPiece]

@@ -58,12 +58,13 @@ ROW_TABLES: tuple[type[SQLModel], ...] = (
 )  # fmt: skip
 
 
-def _table(model: type[SQLModel]) -> Table:
+def table(model: type[SQLModel]) -> Table:
+    """The SQLAlchemy table of a model."""
     return model.__table__  # type: ignore[attr-defined,no-any-return]
 
 
 def _as_dict(row: SQLModel) -> dict[str, Any]:
-    return {column.name: getattr(row, column.name) for column in _table(type(row)).columns}
+    return {column.name: getattr(row, column.name) for column in table(type(row)).columns}
 
 
 def _community_rows(session: Session, community: Community) -> dict[type[SQLModel], list[Any]]:
@@ -91,7 +92,7 @@ def _referenced_users(rows: dict[type[SQLModel], list[Any]], events: list[AuditE
     """Every user id a row or an own event points at (members, authors, actors)."""
     found = {event.actor_id for event in events}
     for model, model_rows in rows.items():
-        for column in _table(model).columns:
+        for column in table(model).columns:
             if any(fk.column.table.name == "user" for fk in column.foreign_keys):
                 found.update(getattr(row, column.name) for row in model_rows)
     return {user_id for user_id in found if user_id is not None}
@@ -113,10 +114,8 @@ def export_community(session: Session, slug: str) -> dict[str, Any]:
             events.append({name: getattr(event, name) for name in SEALED_FIELDS})
     user_ids = sorted(_referenced_users(rows, own))
     users = session.exec(select(User).where(col(User.id).in_(user_ids)).order_by(col(User.id)))
-    tables = {_table(User).name: [{c: getattr(u, c) for c in USER_COLUMNS} for u in users]}
-    tables |= {
-        _table(model).name: [_as_dict(row) for row in found] for model, found in rows.items()
-    }
+    tables = {table(User).name: [{c: getattr(u, c) for c in USER_COLUMNS} for u in users]}
+    tables |= {table(model).name: [_as_dict(row) for row in found] for model, found in rows.items()}
     return {
         "format": ARCHIVE_FORMAT,
         "community": community.slug,
@@ -133,7 +132,7 @@ def dump_archive(archive: dict[str, Any]) -> str:
     return canonical_json(archive)
 
 
-def _typed(model: type[SQLModel], row: dict[str, Any]) -> dict[str, Any]:
+def typed(model: type[SQLModel], row: dict[str, Any]) -> dict[str, Any]:
     """A JSON row as column values: timestamps parsed, columns it lacks at their defaults."""
     return _as_dict(model.model_validate(row))
 
@@ -149,10 +148,17 @@ def _sealed_event(stub: dict[str, Any], exported_at: datetime) -> dict[str, Any]
     }
 
 
+def is_empty(session: Session) -> bool:
+    """Whether the database holds no people, communities or events yet (a new instance)."""
+    return not any(
+        session.exec(select(func.count()).select_from(model)).one()
+        for model in (User, Community, AuditEvent)
+    )
+
+
 def _require_empty(session: Session) -> None:
-    for model in (User, Community, AuditEvent):
-        if session.exec(select(func.count()).select_from(model)).one():
-            raise Refused("The database is not empty: import an archive into a new database.")
+    if not is_empty(session):
+        raise Refused("The database is not empty: import an archive into a new database.")
 
 
 def import_archive(session: Session, archive: dict[str, Any]) -> chain.Verification:
@@ -190,25 +196,27 @@ def _record_import(session: Session, events: list[dict[str, Any]]) -> None:
 
 def _insert_rows(connection: Connection, tables: dict[str, list[dict[str, Any]]]) -> None:
     for model in ROW_TABLES:
-        rows = [_typed(model, row) for row in tables.get(_table(model).name, [])]
+        rows = [typed(model, row) for row in tables.get(table(model).name, [])]
         if model is Version:
-            proposals = [_typed(Proposal, row) for row in tables.get(_table(Proposal).name, [])]
+            proposals = [typed(Proposal, row) for row in tables.get(table(Proposal).name, [])]
             _insert_history(connection, rows, proposals)
         elif rows and model is not Proposal:
-            connection.execute(_table(model).insert(), rows)
+            connection.execute(table(model).insert(), rows)
 
 
 def _insert_events(connection: Connection, stored: list[dict[str, Any]], exported: str) -> None:
     """The events verbatim, and a sealed stand-in for each event of another community."""
     exported_at = datetime.fromisoformat(exported)
     events = [
-        _typed(AuditEvent, event if "action" in event else _sealed_event(event, exported_at))
+        typed(AuditEvent, event if "action" in event else _sealed_event(event, exported_at))
         for event in stored
     ]
     for event in events:
         del event["id"]  # nothing points at an event's row id; the chain is its seq and hashes
+        event["mac"] = None  # the old instance's key is not this one's; the import event's
+        # mac (keyed.py) vouches for everything restored before it
     if events:
-        connection.execute(_table(AuditEvent).insert(), events)
+        connection.execute(table(AuditEvent).insert(), events)
 
 
 def _insert_history(
@@ -218,7 +226,7 @@ def _insert_history(
     back at the version they adopted: insert each proposal just before the version it made,
     then link the adopted versions once both exist (proposals, unlike versions, may change).
     """
-    versions_table, proposals_table = _table(Version), _table(Proposal)
+    versions_table, proposals_table = table(Version), table(Proposal)
     waiting = {row["id"]: {**row, "adopted_version_id": None} for row in proposals}
     for version in sorted(versions, key=lambda row: (row["agreement_id"], row["number"])):
         if version["proposal_id"] in waiting:
@@ -239,7 +247,7 @@ def _reset_sequences(session: Session) -> None:
     if session.get_bind().dialect.name != "postgresql":
         return
     for model in (*ROW_TABLES, AuditEvent):
-        name = _table(model).name
+        name = table(model).name
         session.execute(
             text(
                 f"SELECT setval(pg_get_serial_sequence('\"{name}\"', 'id'), "

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 
 def _default(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat(timespec="microseconds")
+    if isinstance(value, date):  # a day without a time (an agreement's review date)
+        return value.isoformat()
     raise TypeError(f"not JSON-serialisable: {type(value).__name__}")
 
 

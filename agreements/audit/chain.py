@@ -25,6 +25,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, select
 
 from ..models import AuditEvent, User, utcnow
+from . import keyed
 from .canonical import canonical_json
 
 GENESIS_HASH = "0" * 64
@@ -83,11 +84,8 @@ def record(
     payload: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Append one event in the caller's transaction (the caller commits)."""
-    _lock_chain_head(session)
-    session.flush()
-    newest = head(session)
-    event = AuditEvent(
-        seq=(newest.seq + 1) if newest else 1,
+    return append(
+        session,
         occurred_at=utcnow(),
         actor_id=actor.id if actor else None,
         actor_name=actor.display_name if actor else "system",
@@ -98,13 +96,55 @@ def record(
         subject_type=subject.type,
         subject_id=subject.id,
         payload=canonical_json(payload or {}),
+    )
+
+
+def append(session: Session, **content: Any) -> AuditEvent:
+    """Append an event with the given content (every hashed column but `seq` and
+    `prev_hash`) at the head of the chain, under the chain-head lock.
+
+    `record` is how actions are written; an archive merged into this instance also appends
+    its community's events here, with their original time, actor name and payload.
+    """
+    _lock_chain_head(session)
+    session.flush()
+    table = AuditEvent.__table__  # type: ignore[attr-defined]
+    newest = session.execute(
+        sa_select(table.c.seq, table.c.hash).order_by(table.c.seq.desc()).limit(1)
+    ).first()  # only the head's link, not a whole event object
+    event = AuditEvent(
+        seq=(newest.seq + 1) if newest else 1,
         prev_hash=newest.hash if newest else GENESIS_HASH,
         hash="",
+        **content,
     )
     event.hash = compute_hash(event)
+    event.mac = keyed.mac_of(event.hash)
     session.add(event)
     session.flush()
     return event
+
+
+def append_history(session: Session, contents: Sequence[Mapping[str, Any]]) -> list[int]:
+    """Append events that happened elsewhere (an archive merged in); their new seqs.
+
+    They are history, not new actions: written to the table directly, not as ORM objects,
+    so nothing that reacts to new events (notifications, mail) takes them for news.
+    """
+    _lock_chain_head(session)
+    session.flush()
+    newest = head(session)
+    seq, previous = (newest.seq, newest.hash) if newest else (0, GENESIS_HASH)
+    rows = []
+    for content in contents:
+        seq += 1
+        row = {**content, "seq": seq, "prev_hash": previous}
+        row["hash"] = previous = compute_hash(row)
+        row["mac"] = keyed.mac_of(row["hash"])
+        rows.append(row)
+    if rows:
+        session.execute(AuditEvent.__table__.insert(), rows)  # type: ignore[attr-defined]
+    return [row["seq"] for row in rows]
 
 
 @dataclass(frozen=True)
@@ -130,6 +170,7 @@ class Verification:
     broken_seq: int | None = None
     message: str = ""
     sealed: int = 0
+    last_import: int = 0  # seq of the newest import event, where a later check resumes
 
 
 def iter_events(session: Session, batch: int = 5000) -> Iterator[AuditEvent]:
@@ -149,20 +190,69 @@ def iter_events(session: Session, batch: int = 5000) -> Iterator[AuditEvent]:
         session.expunge_all()
 
 
-def _iter_rows(session: Session, batch: int = 20_000) -> Iterator[dict[str, Any]]:
-    """Every event's columns as plain dicts, in chain order: verification needs no ORM."""
+_ROW_COLUMNS = (*HASHED_COLUMNS, "hash")
+_json_string = json.encoder.encode_basestring  # canonical_json's strings (no ASCII escaping)
+
+
+def _iter_rows(session: Session, after: int = 0, batch: int = 20_000) -> Iterator[tuple[Any, ...]]:
+    """Every event after seq `after` as a plain tuple (_ROW_COLUMNS), in chain order.
+
+    Read with the driver's own cursor: no per-row conversion or row objects, which is most
+    of what verification would otherwise cost. Both numbers are ints, so formatting them
+    into the SQL is safe, and it works with either driver's parameter style.
+    """
+    cursor = session.connection().connection.cursor()
+    try:
+        while True:
+            cursor.execute(
+                f"SELECT {', '.join(_ROW_COLUMNS)} FROM audit_event"
+                f" WHERE seq > {int(after)} ORDER BY seq LIMIT {int(batch)}"
+            )
+            rows = cursor.fetchall()
+            if not rows:
+                return
+            yield from rows
+            after = rows[-1][0]
+    finally:
+        cursor.close()
+
+
+def _fast_hash(row: tuple[Any, ...]) -> str:
+    """compute_hash for a raw row, writing the canonical JSON directly.
+
+    Valid when the stored payload is itself canonical JSON, as audit.record writes it, and
+    ids are ints; a row where this disagrees with its stored hash is checked again with
+    compute_hash, so this only ever saves time, it never decides that an event was altered.
+    SQLite returns occurred_at as text, stored in UTC without an offset.
+    """
+    (seq, at, actor_id, actor_name, community_id, agreement_id, proposal_id,
+     action, subject_type, subject_id, payload, prev_hash) = row[:12]  # fmt: skip
+    stamp = (
+        at.replace(" ", "T", 1) + "+00:00"
+        if isinstance(at, str)
+        else at.isoformat(timespec="microseconds")
+    )
+    canonical = (
+        f'{{"action":{_json_string(action)},'
+        f'"actor_id":{"null" if actor_id is None else actor_id},'
+        f'"actor_name":{_json_string(actor_name)},'
+        f'"agreement_id":{"null" if agreement_id is None else agreement_id},'
+        f'"community_id":{"null" if community_id is None else community_id},'
+        f'"occurred_at":"{stamp}","payload":{payload},"prev_hash":{_json_string(prev_hash)},'
+        f'"proposal_id":{"null" if proposal_id is None else proposal_id},"seq":{seq},'
+        f'"subject_id":{"null" if subject_id is None else subject_id},'
+        f'"subject_type":{_json_string(subject_type)}}}'
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _is_altered(session: Session, row: tuple[Any, ...]) -> bool:
+    """Whether the event's stored hash is wrong, by the full (typed, parsed) computation."""
     table = AuditEvent.__table__  # type: ignore[attr-defined]
-    columns = [table.c[name] for name in (*HASHED_COLUMNS, "hash")]
-    names = [column.name for column in columns]
-    last_seq = 0
-    while True:
-        query = sa_select(*columns).where(table.c.seq > last_seq).order_by(table.c.seq)
-        rows = session.execute(query.limit(batch)).all()
-        if not rows:
-            return
-        for row in rows:
-            yield dict(zip(names, row, strict=True))
-        last_seq = rows[-1][0]
+    typed = session.execute(
+        sa_select(*(table.c[name] for name in HASHED_COLUMNS)).where(table.c.seq == row[0])
+    ).one()
+    return compute_hash(dict(zip(HASHED_COLUMNS, typed, strict=True))) != row[-1]
 
 
 def import_payload(first_seq: int, last_seq: int, sealed: dict[int, str]) -> dict[str, Any]:
@@ -231,8 +321,21 @@ class _SealChecker:
         self._settle(before=2**63)
 
 
+def _checkpoint_moved(session: Session, since: Verification) -> bool:
+    """Whether the checkpoint's event is gone or no longer has the hash it was verified with."""
+    if since.count == 0:
+        return False
+    stored = session.execute(
+        text("SELECT hash FROM audit_event WHERE seq = :seq"), {"seq": since.count}
+    ).scalar()
+    return stored != since.head_hash
+
+
 def verify_chain(
-    session: Session, expect: str | None = None, anchors: Sequence[Anchor] = ()
+    session: Session,
+    expect: str | None = None,
+    anchors: Sequence[Anchor] = (),
+    since: Verification | None = None,
 ) -> Verification:
     """Recompute every hash and link; report the first event that does not verify.
 
@@ -240,34 +343,44 @@ def verify_chain(
     how a holder of an old decision record detects that newer events were cut off. Each
     anchor must still be on the chain with its hash: that catches a truncated chain, and a
     chain re-hashed from an edit onwards, wherever the edit lies before the anchor.
+
+    With `since` (an earlier successful result: a verified checkpoint), only the events
+    after it are checked, after confirming that its last event still has its hash. That is
+    what keeps the history badge cheap; `audit verify` always checks from the first event.
     """
     by_seq = {anchor.seq: anchor for anchor in anchors if anchor.seq > 0}
     seals = _SealChecker()
     previous = GENESIS_HASH
     count = sealed = 0
+    if since is not None and since.ok:
+        if _checkpoint_moved(session, since):
+            message = f"event {since.count} changed after it was verified"
+            return Verification(False, since.count, since.head_hash, since.count, message)
+        previous, count, sealed = since.head_hash, since.count, since.sealed
+        seals.imports = [since.last_import] if since.last_import else []
     found_expected = expect is None
     try:
-        for event in _iter_rows(session):
+        for row in _iter_rows(session, after=count):
             count += 1
-            seq = event["seq"]
+            seq, action, hash_ = row[0], row[7], row[12]
             if seq != count:
                 raise _Broken(seq, f"event {count} is missing or out of order")
-            if event["prev_hash"] != previous:
+            if row[11] != previous:
                 raise _Broken(seq, f"event {seq} does not follow its predecessor")
-            if event["action"] == SEALED_ACTION:
+            if action == SEALED_ACTION:
                 sealed += 1
-                seals.sealed(seq, event["hash"])
-            elif compute_hash(event) != event["hash"]:
+                seals.sealed(seq, hash_)
+            elif _fast_hash(row) != hash_ and _is_altered(session, row):
                 raise _Broken(seq, f"event {seq} was altered")
-            elif event["action"] == IMPORT_ACTION:
-                seals.imported(seq, json.loads(event["payload"]))
+            elif action == IMPORT_ACTION:
+                seals.imported(seq, json.loads(row[10]))
             anchor = by_seq.get(seq)
-            if anchor is not None and anchor.hash != event["hash"]:
+            if anchor is not None and anchor.hash != hash_:
                 raise _Broken(
                     seq, f"event {seq} no longer has the hash {anchor.source} holds: "
                     "the chain was rewritten",
                 )  # fmt: skip
-            previous = event["hash"]
+            previous = hash_
             found_expected = found_expected or previous == expect
         seals.finish()
     except _Broken as broken:
@@ -283,7 +396,9 @@ def verify_chain(
         )
     at = ", ".join(str(seq) for seq in seals.imports)
     detail = f" ({sealed} sealed, checked against the import at event {at})" if at else ""
-    return Verification(True, count, previous, None, f"{count} events verified{detail}", sealed)
+    message = f"{count} events verified{detail}"
+    last_import = seals.imports[-1] if seals.imports else 0
+    return Verification(True, count, previous, None, message, sealed, last_import)
 
 
 def count_events(session: Session) -> int:

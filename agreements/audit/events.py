@@ -14,10 +14,12 @@ grouped by day for the day headings.
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import groupby
 from math import ceil
+from threading import Lock
 from typing import Any
 
 from sqlalchemy import func
@@ -99,6 +101,75 @@ def names_for(session: Session, events: list[AuditEvent]) -> sentences.Names:
     )
 
 
+@dataclass
+class _Summary:
+    """What the filters and the pager need of one scope's visible events, up to `last_seq`
+    (whose event had the hash `last_hash`)."""
+
+    hidden: frozenset[int]  # the drafts left out when it was counted
+    last_seq: int = 0
+    last_hash: str = ""
+    total: int = 0
+    actions: set[str] = field(default_factory=set)
+    people: set[tuple[int, str]] = field(default_factory=set)
+
+
+_SUMMARIES: OrderedDict[tuple[str, str, int, frozenset[int]], _Summary] = OrderedDict()
+_SUMMARIES_KEPT = 256
+_summaries_lock = Lock()
+
+
+def _summary(session: Session, scope: str, scope_id: int, hidden: frozenset[int]) -> _Summary:
+    """The scope's event count, actions and people, brought up to date incrementally.
+
+    The log is append-only and seqs are given out in commit order (under the chain-head
+    lock), so a summary counted up to seq N stays true for those events, as long as the
+    same drafts are left out and event N is still the one counted (a restored backup is
+    another log); each request reads only the events after N. Kept per process, keyed
+    by database and by the drafts left out, so it is right whatever other processes write.
+    """
+    key = (str(session.get_bind().engine.url), scope, scope_id, hidden)
+    with _summaries_lock:
+        known = _SUMMARIES.get(key) or _Summary(hidden)
+    if known.last_seq:
+        still = session.exec(select(AuditEvent.hash).where(AuditEvent.seq == known.last_seq))
+        if still.first() != known.last_hash:
+            known = _Summary(hidden)
+    visible = (getattr(AuditEvent, scope) == scope_id) & (col(AuditEvent.seq) > known.last_seq)
+    if hidden:
+        visible &= col(AuditEvent.proposal_id).is_(None) | col(AuditEvent.proposal_id).not_in(
+            hidden
+        )
+    count = session.exec(select(func.count()).select_from(AuditEvent).where(visible)).one()
+    if count:
+        newest = session.exec(
+            select(AuditEvent.seq, AuditEvent.hash)
+            .where(visible)
+            .order_by(col(AuditEvent.seq).desc())
+            .limit(1)
+        ).one()
+        actions = session.exec(select(AuditEvent.action).where(visible).distinct()).all()
+        people = session.exec(
+            select(AuditEvent.actor_id, AuditEvent.actor_name)
+            .where(visible, col(AuditEvent.actor_id).is_not(None))
+            .distinct()
+        ).all()
+        known = _Summary(
+            hidden,
+            newest[0],
+            newest[1],
+            known.total + count,
+            known.actions | set(actions),
+            known.people | {(int(i), str(name)) for i, name in people},  # type: ignore[arg-type]
+        )
+    with _summaries_lock:
+        _SUMMARIES[key] = known
+        _SUMMARIES.move_to_end(key)
+        while len(_SUMMARIES) > _SUMMARIES_KEPT:
+            _SUMMARIES.popitem(last=False)
+    return known
+
+
 def event_page(
     session: Session,
     *,
@@ -110,21 +181,35 @@ def event_page(
     page: int = 1,
 ) -> EventPage:
     """The `page`th page (from 1) of the scope's events matching the filters, as
-    `viewer_id` may see them (other people's drafts left out, with their titles)."""
+    `viewer_id` may see them (other people's drafts left out, with their titles).
+
+    The unfiltered count and the filters' choices come from a summary kept up to date
+    incrementally (`_summary`), so a long history costs no scan of the scope per request.
+    """
     if scope not in SCOPES:
         raise ValueError(f"unknown history scope {scope!r}")
-    others_drafts = select(Proposal.id).where(
-        Proposal.state == "draft", col(Proposal.proposer_id) != viewer_id
+    hidden = frozenset(
+        session.exec(
+            select(Proposal.id).where(
+                Proposal.state == "draft", col(Proposal.proposer_id) != viewer_id
+            )
+        ).all()
     )
-    in_scope = (getattr(AuditEvent, scope) == scope_id) & (
-        col(AuditEvent.proposal_id).is_(None) | col(AuditEvent.proposal_id).not_in(others_drafts)
-    )
-    filters = [in_scope]
+    summary = _summary(session, scope, scope_id, hidden)
+    filters = [getattr(AuditEvent, scope) == scope_id]
+    if hidden:
+        filters.append(
+            col(AuditEvent.proposal_id).is_(None) | col(AuditEvent.proposal_id).not_in(hidden)
+        )
     if action:
         filters.append(AuditEvent.action == action)
     if actor_id is not None:
         filters.append(AuditEvent.actor_id == actor_id)
-    total = session.exec(select(func.count()).select_from(AuditEvent).where(*filters)).one()
+    total = (
+        session.exec(select(func.count()).select_from(AuditEvent).where(*filters)).one()
+        if action or actor_id is not None
+        else summary.total
+    )
     pages = max(1, ceil(total / PER_PAGE))
     page = min(max(1, page), pages)
     events = session.exec(
@@ -134,21 +219,12 @@ def event_page(
         .offset((page - 1) * PER_PAGE)
         .limit(PER_PAGE)
     ).all()
-    actions = session.exec(
-        select(AuditEvent.action).where(in_scope).distinct().order_by(AuditEvent.action)
-    ).all()
-    people = session.exec(
-        select(AuditEvent.actor_id, AuditEvent.actor_name)
-        .where(in_scope, col(AuditEvent.actor_id).is_not(None))
-        .distinct()
-        .order_by(AuditEvent.actor_name)
-    ).all()
     return EventPage(
         list(events),
         page,
         pages,
         total,
-        list(actions),
-        [tuple(p) for p in people],  # type: ignore[misc]
+        sorted(summary.actions),
+        sorted(summary.people, key=lambda person: (person[1], person[0])),
         names_for(session, list(events)),
     )

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from ..models import AuditEvent
@@ -115,6 +116,11 @@ def _(s: Said) -> str:
     return f"{s.actor} changed their password."
 
 
+@says("account.preferences_changed", "Language and time zone settings changed")
+def _(s: Said) -> str:
+    return f"{s.actor} changed their language and time zone settings."
+
+
 @says("account.password_reset_requested", "Password resets requested")
 def _(s: Said) -> str:
     return f"Someone asked for a link to reset the password of {s.person()}."
@@ -133,6 +139,16 @@ def _(s: Said) -> str:
 @says("api_token.revoked", "API tokens revoked")
 def _(s: Said) -> str:
     return f"{s.actor} revoked the API token named “{s.payload.get('name', '')}”."
+
+
+@says("feed.created", "Feed addresses made")
+def _(s: Said) -> str:
+    return f"{s.actor} made a new feed address."
+
+
+@says("feed.revoked", "Feed addresses revoked")
+def _(s: Said) -> str:
+    return f"{s.actor} revoked a feed address."
 
 
 # --- communities and membership ------------------------------------------------------------
@@ -191,6 +207,11 @@ def _(s: Said) -> str:
 @says("proposal.created", "Proposals started")
 def _(s: Said) -> str:
     base = s.payload.get("base_version")
+    if s.payload.get("proposed_again_from"):
+        return (
+            f"{s.actor} proposed “{s.proposal}” again after it closed without a decision, "
+            f"a change to version {base} of “{s.agreement}”."
+        )
     if s.payload.get("state") == "draft":
         return f"{s.actor} started a draft, “{s.proposal}”, to change version {base}."
     return f"{s.actor} proposed “{s.proposal}”, a change to version {base} of “{s.agreement}”."
@@ -249,15 +270,23 @@ def _(s: Said) -> str:
 
 @says("proposal.adopted", "Versions adopted")
 def _(s: Said) -> str:
-    return (
-        f"{s.actor} adopted version {s.payload.get('version')} of “{s.agreement}”, "
-        f"from the proposal “{s.proposal}”."
-    )
+    version = f"version {s.payload.get('version')} of “{s.agreement}”"
+    if s.payload.get("at_deadline"):
+        return (
+            f"The deadline of “{s.proposal}” passed with no objection open, so the proposal "
+            f"was adopted as {version}."
+        )
+    return f"{s.actor} adopted {version}, from the proposal “{s.proposal}”."
 
 
-@says("proposal.lapsed", "Proposals lapsed")
+@says("proposal.lapsed", "Proposals closed without a decision")
 def _(s: Said) -> str:
-    return f"{s.actor} closed “{s.proposal}” as lapsed: too few people answered."
+    if s.payload.get("at_deadline"):
+        return (
+            f"The deadline of “{s.proposal}” passed before enough people had answered, so it "
+            "closed without a decision."
+        )
+    return f"{s.actor} closed “{s.proposal}” without a decision: too few people answered."
 
 
 # --- discussion, objections, stances -------------------------------------------------------
@@ -310,9 +339,12 @@ def _(s: Said) -> str:
     return f"{s.actor} turned their objection to “{s.proposal}” into a concern."
 
 
-@says("objection.overrule", "Objections overruled")
+@says("objection.overrule", "Objections decided not paramount (overruled)")
 def _(s: Said) -> str:
-    return f"{s.actor} overruled an objection to “{s.proposal}”."
+    return (
+        f"{s.actor} decided an objection to “{s.proposal}” is not paramount (overruled): "
+        "it no longer blocks."
+    )
 
 
 def _stance(s: Said, number: int | None) -> str:
@@ -346,6 +378,80 @@ def _(s: Said) -> str:
             f"on revision {number} of “{s.proposal}”."
         )
     return f"{s.actor} confirmed their consent again on revision {number} of “{s.proposal}”."
+
+
+# --- deadlines, reminders and reviews ----------------------------------------------------
+
+
+def _moment(value: object) -> str:
+    """An ISO date or date-time from a payload, as people write it."""
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    if isinstance(value, str) and "T" not in value:
+        return f"{moment:%d %B %Y}"
+    return f"{moment:%d %B %Y, %H:%M} UTC"
+
+
+def _people_count(ids: object) -> str:
+    count = len(ids) if isinstance(ids, list) else 0
+    return "1 person" if count == 1 else f"{count} people"
+
+
+@says("round.deadline_extended", "Deadlines extended")
+def _(s: Said) -> str:
+    verb = "extended the deadline of" if s.payload.get("from") else "set a deadline for"
+    return f"{s.actor} {verb} the round on “{s.proposal}” to {_moment(s.payload.get('to'))}."
+
+
+@says("round.reminder_due", "Reminders before a deadline")
+def _(s: Said) -> str:
+    hours = s.payload.get("hours")
+    if not s.payload.get("to"):
+        return f"Everyone had answered “{s.proposal}” {hours} hours before its deadline."
+    return (
+        f"{s.actor} reminded {_people_count(s.payload.get('to'))} who had not answered "
+        f"“{s.proposal}”, {hours} hours before its deadline."
+    )
+
+
+@says("round.closing_soon", "Closing-soon warnings")
+def _(s: Said) -> str:
+    waiting = _people_count(s.payload.get("not_answered"))
+    return (
+        f"{s.actor} told the facilitators that the round on “{s.proposal}” closes within a "
+        f"day; {waiting} had not answered."
+    )
+
+
+@says("round.announced", "Rounds announced by mail")
+def _(s: Said) -> str:
+    deadline = s.payload.get("deadline")
+    closes = f"; it now closes on {_moment(deadline)}" if deadline else ""
+    return f"Every member was sent the news that the round on “{s.proposal}” is open{closes}."
+
+
+@says("round.reminded", "Reminders sent by facilitators")
+def _(s: Said) -> str:
+    return (
+        f"{s.actor} reminded {_people_count(s.payload.get('to'))} who had not answered "
+        f"“{s.proposal}”."
+    )
+
+
+@says("agreement.review_date_set", "Review dates set")
+def _(s: Said) -> str:
+    closed = " The review that was due is done." if s.payload.get("reviewed") else ""
+    if not s.payload.get("review_on"):
+        return f"{s.actor} removed the review date of “{s.agreement}”.{closed}"
+    when = _moment(s.payload["review_on"])
+    return f"{s.actor} set “{s.agreement}” to be reviewed on {when}.{closed}"
+
+
+@says("agreement.review_due", "Reviews due")
+def _(s: Said) -> str:
+    return f"The review date of “{s.agreement}” came: the agreement is due for review."
 
 
 # --- the trail itself ----------------------------------------------------------------------

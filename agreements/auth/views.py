@@ -17,10 +17,12 @@ from werkzeug.wrappers import Response
 from .. import services
 from ..errors import DomainError, InvalidInput, NotAuthenticated
 from ..models import Community, User
+from ..security import form_tokens
 from ..security.protections import (
     ACCOUNT_SIGN_IN_LIMIT,
     RESET_LIMIT,
     SIGN_IN_LIMIT,
+    is_within_account_reset_limit,
     limiter,
     signing_in_account,
 )
@@ -121,13 +123,32 @@ def account() -> Response:
     return redirect(url_for("auth.account"), 303)
 
 
+@bp.post("/account/preferences")
+@login_required
+def preferences() -> Response:
+    """Choose the interface language (or the browser's) and the time zone of every date."""
+    try:
+        services.set_preferences(
+            get_session(),
+            current_actor(),
+            language=request.form.get("language") or None,
+            time_zone=request.form.get("time_zone", ""),
+        )
+    except DomainError as error:
+        return form_page("auth/account.html", error=error)
+    flash("Your language and time zone are saved.", "success")
+    return redirect(url_for("auth.account"), 303)
+
+
 @bp.route("/forgot-password", methods=["GET", "POST"])
 @limiter.limit(RESET_LIMIT, methods=["POST"])
 def forgot_password() -> Response:
     """Ask for a reset link; the answer is the same whether the address has an account."""
     if request.method == "GET":
         return form_page("auth/forgot_password.html")
-    services.request_password_reset(get_session(), None, email=request.form.get("email", ""))
+    email = request.form.get("email", "")
+    if is_within_account_reset_limit(email):
+        services.request_password_reset(get_session(), None, email=email)
     flash(RESET_SENT, "info")
     return redirect(url_for("auth.sign_in"), 303)
 
@@ -202,6 +223,10 @@ def invite(slug: str) -> Response:
     if request.method == "GET":
         return form_page("auth/invite.html", community=community, form={})
     form = request.form
+    submission = form_tokens.claim()  # a double click sends one invitation
+    if submission.replay_to is not None:
+        flash(form_tokens.ALREADY_SAVED, "success")
+        return redirect(submission.replay_to, 303)
     try:
         issued = services.invite_member(
             session,
@@ -212,11 +237,14 @@ def invite(slug: str) -> Response:
             organisation=form.get("organisation") or None,
         )
     except DomainError as error:
+        form_tokens.refused(submission)
         return form_page("auth/invite.html", error=error, community=community, form=form)
     flash(
         f"Invitation sent to {issued.invitation.email}; it works once, for seven days.", "success"
     )
-    return redirect(url_for("auth.invite", slug=slug), 303)
+    location = url_for("auth.invite", slug=slug)
+    form_tokens.saved(submission, location)
+    return redirect(location, 303)
 
 
 @bp.route("/c/<slug>/join", methods=["GET", "POST"])

@@ -33,7 +33,7 @@ from ..models import (
     utcnow,
 )
 from ..tally import Tally, tally_round
-from ._unit import get_or_404, is_system, lock
+from ._unit import get_or_404, is_system, lock_or_404, locked
 
 
 @dataclass
@@ -95,14 +95,12 @@ class ProposalContext:
 
     def open_round(self, *, for_update: bool = False) -> Round | None:
         """The round currently open on this proposal, if any."""
-        found = self.session.exec(
-            select(Round).where(
-                Round.proposal_id == self.proposal.id, col(Round.closed_at).is_(None)
-            )
-        ).first()
-        if found is not None and for_update:
-            return lock(self.session, Round, found.id)  # type: ignore[arg-type]
-        return found
+        statement = select(Round).where(
+            Round.proposal_id == self.proposal.id, col(Round.closed_at).is_(None)
+        )
+        if for_update:  # one read that also locks
+            statement = locked(statement)
+        return self.session.exec(statement).first()
 
     def open_objections(self) -> list[Objection]:
         """Objections that still block adoption."""
@@ -132,11 +130,11 @@ class ProposalContext:
 
     def tally(self, round_: Round) -> Tally:
         """The count of a round against the latest revision."""
-        participants = list(
-            self.session.exec(
-                select(RoundParticipant).where(RoundParticipant.round_id == round_.id)
+        participants = self.session.exec(  # columns only: a round may have hundreds
+            select(RoundParticipant.user_id, RoundParticipant.organisation_id).where(
+                RoundParticipant.round_id == round_.id
             )
-        )
+        ).all()
         stances = list(
             self.session.exec(
                 select(Stance).where(Stance.round_id == round_.id, col(Stance.is_current))
@@ -174,16 +172,14 @@ def load_proposal(
     session: Session, actor: User | None, proposal_id: int, *, for_update: bool = True
 ) -> ProposalContext:
     """The proposal and its surroundings; NotFound when it is not visible to the actor."""
-    proposal = get_or_404(session, Proposal, proposal_id)
-    if for_update:
-        proposal = lock(session, Proposal, proposal.id)  # type: ignore[arg-type]
+    proposal = (lock_or_404 if for_update else get_or_404)(session, Proposal, proposal_id)
     agreement = session.get(Agreement, proposal.agreement_id)
     community = session.get(Community, agreement.community_id)  # type: ignore[union-attr]
     assert agreement is not None and community is not None
-    require_visible(session, actor, community)
+    membership = membership_of(session, actor, community)
+    if membership is None:
+        require_visible(session, actor, community)
     is_proposer = actor is not None and actor.id == proposal.proposer_id
     if proposal.state == "draft" and not (is_proposer or is_system(actor)):
         raise NotFound()  # drafts are the proposer's own
-    return ProposalContext(
-        session, actor, proposal, agreement, community, membership_of(session, actor, community)
-    )
+    return ProposalContext(session, actor, proposal, agreement, community, membership)

@@ -12,6 +12,7 @@ import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from sqlalchemy import Select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, SQLModel, select
 
@@ -25,6 +26,7 @@ SYSTEM_EMAIL = "system@accord.invalid"
 
 F = TypeVar("F", bound=Callable[..., Any])
 M = TypeVar("M", bound=SQLModel)
+S = TypeVar("S", bound=Select[Any])
 
 
 def use_case(fn: F) -> F:
@@ -69,10 +71,32 @@ def get_or_404(session: Session, model: type[M], row_id: object) -> M:
     return row
 
 
+def locked(statement: S) -> S:
+    """The statement, locking the rows it reads (PostgreSQL; SQLite's BEGIN IMMEDIATE already
+    serialises) and refreshing them from the database.
+
+    FOR NO KEY UPDATE, not FOR UPDATE: two use cases still queue on the same row, but a
+    transaction that only inserts a row referring to it (an audit event naming the agreement
+    being adopted) takes the KEY SHARE lock of its foreign key without waiting. With FOR
+    UPDATE, a member's objection that held the chain head waited on the agreement an adoption
+    held, while the adoption waited on the chain head: a deadlock.
+    """
+    return statement.with_for_update(key_share=True).execution_options(populate_existing=True)
+
+
 def lock(session: Session, model: type[M], row_id: int) -> M:
-    """Re-read a row FOR UPDATE (PostgreSQL); SQLite's BEGIN IMMEDIATE already serialises."""
-    statement = select(model).where(model.id == row_id).with_for_update()  # type: ignore[attr-defined]
-    return session.exec(statement.execution_options(populate_existing=True)).one()
+    """Re-read a row with a lock (see `locked`)."""
+    return session.exec(locked(select(model).where(model.id == row_id))).one()  # type: ignore[attr-defined]
+
+
+def lock_or_404(session: Session, model: type[M], row_id: object) -> M:
+    """`get_or_404` and `lock` in one read: the row, locked, or NotFound."""
+    if not isinstance(row_id, int):
+        raise NotFound()
+    row = session.exec(locked(select(model).where(model.id == row_id))).first()  # type: ignore[attr-defined]
+    if row is None:
+        raise NotFound()
+    return row
 
 
 def system_actor(session: Session) -> User:

@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 from .. import audit, mail
 from ..access import require_admin
 from ..errors import InvalidInput, NotAuthenticated, NotFound, Refused
+from ..languages import check_interface_language, check_time_zone
 from ..limits import MAX_NAME_CHARS, clean_line
 from ..models import User
 from ..security import account_tokens
@@ -21,7 +22,7 @@ from ..security.passwords import (
     hash_password,
     password_matches,
 )
-from ._unit import use_case
+from ._unit import get_or_404, use_case
 
 # Checked when no account matches, so an unknown address takes as long as a wrong password.
 _UNKNOWN_ACCOUNT_HASH = hash_password("no account has this password")
@@ -122,6 +123,28 @@ def change_password(
     set_password(user, new_password)
     session.add(user)
     audit.record(session, user, "account.password_changed", _account_subject(user))
+    return user
+
+
+@use_case
+def set_preferences(
+    session: Session, actor: User | None, *, language: str | None, time_zone: str
+) -> User:
+    """A signed-in person chooses their interface language (None: the browser's) and the
+    time zone their dates are shown in."""
+    if actor is None:
+        raise NotAuthenticated("Please sign in.")
+    user = get_or_404(session, User, actor.id)
+    user.language = check_interface_language(language)
+    user.time_zone = check_time_zone(time_zone)
+    session.add(user)
+    audit.record(
+        session,
+        user,
+        "account.preferences_changed",
+        _account_subject(user),
+        {"language": user.language, "time_zone": user.time_zone},
+    )
     return user
 
 

@@ -23,7 +23,7 @@ from ..limits import MAX_DISCUSSION_CHARS, clean_text
 from ..models import Agreement, Revision, User, Version, utcnow
 from ..text.merge import MergeResult, three_way_merge
 from ._context import ProposalContext, load_proposal
-from ._unit import lock, use_case
+from ._unit import is_system, lock, use_case
 from .documents import append_version
 from .rounds import close_round
 
@@ -47,6 +47,11 @@ def rebase_preview(session: Session, revision: Revision, current: Version) -> Me
     return three_way_merge(base.text, current.text, revision.text)
 
 
+# What the page calls a rebase (three-way merge onto the newest version), in people's words.
+UPDATE_BUTTON = "Update the proposal to the latest version"
+UPDATE = UPDATE_BUTTON.lower()
+
+
 def _conflict_message(current: Version, merge: MergeResult) -> str:
     passages = "; ".join(
         f"\u201c{conflict.base.strip()[:80] or '(new text)'}\u201d" for conflict in merge.conflicts
@@ -63,15 +68,15 @@ def _reconsent_message(current: Version, merge: MergeResult) -> str:
     """Why adoption waits for consent to the rebased text (see finish_adoption)."""
     if not merge.merged_within:
         return (
-            f"Cannot adopt yet: version {current.number} was adopted meanwhile. Rebase the "
-            "proposal onto it; this protocol asks for consent to the rebased text."
+            f"Cannot adopt yet: version {current.number} was adopted meanwhile. Use "
+            f"\u201c{UPDATE_BUTTON}\u201d: this protocol asks for consent to the combined text."
         )
     passages = "; ".join(f"\u201c{passage[:80]}\u201d" for passage in merge.merged_within)
     return (
         f"Cannot adopt yet: version {current.number} was adopted meanwhile and changed "
         f"passages this proposal changes too ({passages}). The two changes merge, but nobody "
-        "has consented to the merged wording. Rebase the proposal: the merged text becomes a "
-        "new revision, and people confirm their stances on it."
+        f"has consented to the merged wording. Use \u201c{UPDATE_BUTTON}\u201d: the merged "
+        "text becomes a new revision, and people confirm their stances on it."
     )
 
 
@@ -135,9 +140,16 @@ def finish_adoption(ctx: ProposalContext, flow: Flow, outcome_statement: str) ->
             "consented_sha256": revision.text_sha256,
             "rebased_onto": current.number if adopted_revision is not revision else None,
             "outcome_statement": outcome_statement,
+            **_by_deadline(ctx),
         },
     )
     return version
+
+
+def _by_deadline(ctx: ProposalContext) -> dict[str, bool]:
+    """Marks an adoption or lapse the scheduler made at a deadline (the only way the system
+    account may make either), so the history can say the deadline decided, not a person."""
+    return {"at_deadline": True} if is_system(ctx.actor) else {}
 
 
 def finish_lapse(ctx: ProposalContext, flow: Flow, reason: str) -> None:
@@ -147,7 +159,13 @@ def finish_lapse(ctx: ProposalContext, flow: Flow, reason: str) -> None:
     ctx.proposal.closed_at = utcnow()
     ctx.session.add(ctx.proposal)
     close_round(ctx, "lapsed")
-    audit.record(ctx.session, ctx.actor, "proposal.lapsed", ctx.subject(), {"reason": reason})
+    audit.record(
+        ctx.session,
+        ctx.actor,
+        "proposal.lapsed",
+        ctx.subject(),
+        {"reason": reason, **_by_deadline(ctx)},
+    )
 
 
 @use_case
@@ -184,18 +202,20 @@ def rebase_proposal(session: Session, actor: User | None, *, proposal_id: int) -
     ctx = load_proposal(session, actor, proposal_id)
     ctx.require_participant()
     if not ctx.roles & {PROPOSER, FACILITATOR}:
-        raise Forbidden("Only the proposer or a facilitator can rebase this proposal.")
+        raise Forbidden(
+            "Only the proposer or a facilitator can update this proposal to the latest version."
+        )
     if ctx.protocol.state(ctx.proposal.state).is_final:
-        raise Refused("Cannot rebase: the decision on this proposal is closed.")
+        raise Refused(f"Cannot {UPDATE}: the decision on this proposal is closed.")
     revision = ctx.latest_revision()
     current = current_version(session, ctx.agreement.id)  # type: ignore[arg-type]
     if revision.base_version_id == current.id:
         raise Refused(
-            f"Nothing to rebase: the proposal is already based on version {current.number}."
+            f"Nothing to update: the proposal is already based on version {current.number}."
         )
     merge = rebase_preview(session, revision, current)
     if not merge.is_clean:
-        raise Refused(_conflict_message(current, merge).replace("Cannot adopt", "Cannot rebase"))
+        raise Refused(_conflict_message(current, merge).replace("Cannot adopt", f"Cannot {UPDATE}"))
     assert merge.text is not None
     rebased = rebased_revision(ctx, revision, current, merge.text)
     audit.record(

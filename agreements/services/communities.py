@@ -7,6 +7,7 @@ from sqlmodel import Session, select
 from .. import audit
 from ..access import require_admin, require_facilitator, require_manager
 from ..errors import InvalidInput, NotFound, Refused
+from ..languages import DEFAULT_LANGUAGE, check_interface_language
 from ..limits import MAX_DISCUSSION_CHARS, MAX_NAME_CHARS, choice, clean_line, clean_text
 from ..models import PROTOCOLS, QUORUM_RULES, ROLES, Community, Membership, Organisation, User
 from ..text.slugs import MAX_SLUG_CHARS, is_slug, slugify
@@ -164,9 +165,11 @@ def update_community_settings(
     default_round_days: int,
     is_private: bool,
     allow_self_registration: bool | None = None,
+    language: str | None = None,
 ) -> Community:
-    """A facilitator changes the decision protocol, quorum, round length, privacy and
-    whether people may join on their own (None keeps that as it is).
+    """A facilitator changes the decision protocol, quorum, round length, privacy,
+    whether people may join on their own and the default interface language of the
+    community's pages (None keeps either as it is).
 
     Proposals already under way keep the protocol they started with.
     """
@@ -181,6 +184,8 @@ def update_community_settings(
     changes["is_private"] = bool(is_private)
     if allow_self_registration is not None:
         changes["allow_self_registration"] = bool(allow_self_registration)
+    if language is not None:
+        changes["language"] = check_interface_language(language) or DEFAULT_LANGUAGE
     for key, value in changes.items():
         setattr(community, key, value)
     session.add(community)

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import json
+
 from sqlmodel import Session, select
 
 from .. import audit
 from ..access import require_facilitator
 from ..audit.canonical import sha256_text
 from ..errors import InvalidInput, Refused
+from ..languages import DEFAULT_LANGUAGE, check_language_tag
 from ..limits import MAX_AGREEMENT_CHARS, MAX_TITLE_CHARS, clean_line, clean_text
 from ..models import Agreement, Community, User, Version
+from ..text.merge import next_provenance
 from ..text.slugs import slugify, unique_slug
 from ._unit import get_or_404, is_system, use_case
+from .provenance import version_origins
 
 
 def slug_for(title: str) -> str:
@@ -48,15 +53,24 @@ def append_version(
     actor: User | None,
     proposal_id: int | None = None,
 ) -> Version:
-    """Add the next adopted version (numbers are dense: parent's number + 1)."""
+    """Add the next adopted version (numbers are dense: parent's number + 1), with its
+    paragraphs' provenance computed from its parent's, so no page recomputes it."""
+    number = (parent.number + 1) if parent else 1
+    origins = next_provenance(
+        parent.text if parent else None,
+        version_origins(session, parent) if parent else [],
+        text,
+        number,
+    )
     version = Version(
         agreement_id=agreement.id,  # type: ignore[arg-type]
-        number=(parent.number + 1) if parent else 1,
+        number=number,
         text=text,
         text_sha256=sha256_text(text),
         parent_id=parent.id if parent else None,
         proposal_id=proposal_id,
         adopted_by_id=actor.id if actor else None,
+        provenance=json.dumps(origins, separators=(",", ":")),
     )
     session.add(version)
     session.flush()
@@ -64,7 +78,12 @@ def append_version(
 
 
 def _new_agreement(
-    session: Session, actor: User | None, community_id: int, title: str, texts: list[str]
+    session: Session,
+    actor: User | None,
+    community_id: int,
+    title: str,
+    texts: list[str],
+    language: str,
 ) -> Agreement:
     community = get_or_404(session, Community, community_id)
     if not is_system(actor):
@@ -77,6 +96,7 @@ def _new_agreement(
         community_id=community.id,  # type: ignore[arg-type]
         title=title,
         slug=_unique_slug(session, community, title),
+        language=check_language_tag(language),
     )
     session.add(agreement)
     session.flush()
@@ -103,17 +123,30 @@ def _new_agreement(
 
 @use_case
 def create_agreement(
-    session: Session, actor: User | None, *, community_id: int, title: str, text: str
+    session: Session,
+    actor: User | None,
+    *,
+    community_id: int,
+    title: str,
+    text: str,
+    language: str = DEFAULT_LANGUAGE,
 ) -> Agreement:
-    """A facilitator starts an agreement from Markdown; the text becomes version 1."""
-    return _new_agreement(session, actor, community_id, title, [text])
+    """A facilitator starts an agreement from Markdown, written in `language` (a BCP 47
+    tag); the text becomes version 1."""
+    return _new_agreement(session, actor, community_id, title, [text], language)
 
 
 @use_case
 def import_agreement_history(
-    session: Session, actor: User | None, *, community_id: int, title: str, texts: list[str]
+    session: Session,
+    actor: User | None,
+    *,
+    community_id: int,
+    title: str,
+    texts: list[str],
+    language: str = DEFAULT_LANGUAGE,
 ) -> Agreement:
     """Bring in an agreement with its earlier adopted texts, oldest first (versions 1..n)."""
     if len(texts) > 500:
         raise Refused("At most 500 versions can be imported at once.")
-    return _new_agreement(session, actor, community_id, title, texts)
+    return _new_agreement(session, actor, community_id, title, texts, language)

@@ -1,10 +1,12 @@
 """Joining a community: by a facilitator's invitation, or on one's own where it is allowed.
 
 An invitation is a random, single-use link that expires after seven days; only its sha256
-is stored. Whoever holds the link proves they read the invited mailbox, so accepting it
-either joins the account that already has that address, joins the signed-in person, or
-creates a new account with the name and password they choose. Nobody can register on
-their own unless the community turned self-registration on.
+is stored with the invitation. The mail carrying the link waits in the outbox until the
+worker sends it (with an SMTP server, the sent copy drops the link). Whoever holds the link
+proves they read the invited mailbox, so accepting it either joins the account that already
+has that address, joins the signed-in person, or creates a new account with the name and
+password they choose. Nobody can register on their own unless the community turned
+self-registration on.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from datetime import timedelta
 
 from sqlmodel import Session, col, select
 
-from .. import audit, mail
+from .. import audit
 from ..access import membership_of, require_facilitator, require_visible
 from ..errors import Forbidden, NotFound, Refused
 from ..limits import choice
@@ -23,6 +25,7 @@ from ..security import account_tokens
 from ._unit import get_or_404, use_case
 from .accounts import clean_email, new_user
 from .communities import organisation_named
+from .outbox import queue_mail
 
 INVITATION_DAYS = 7
 INVALID_INVITATION = "This invitation link is not valid. Ask a facilitator for a new one."
@@ -30,11 +33,10 @@ INVALID_INVITATION = "This invitation link is not valid. Ask a facilitator for a
 
 @dataclass(frozen=True)
 class IssuedInvitation:
-    """A new invitation and its token (shown or mailed once, never stored)."""
+    """A new invitation and its token (the invitation row keeps only the token's hash)."""
 
     invitation: Invitation
     token: str
-    link: str
 
 
 def require_manager(session: Session, actor: User | None, community: Community) -> None:
@@ -112,9 +114,15 @@ def invite_member(
         audit.Subject("invitation", invitation.id, community_id=community.id),
         {"role": role, "organisation": organisation or None, "replaces": len(pending)},
     )
-    link = mail.absolute_url("auth.accept_invitation", token=token)
-    mail.send_invitation(address, community.name, actor.display_name, link)  # type: ignore[union-attr]
-    return IssuedInvitation(invitation, token, link)
+    queue_mail(
+        session,
+        None,
+        kind="invitation",
+        to_address=address,
+        community_id=community.id,
+        context={"token": token, "inviter": actor.display_name},  # type: ignore[union-attr]
+    )
+    return IssuedInvitation(invitation, token)
 
 
 def pending_invitation(session: Session, token: str) -> Invitation:

@@ -18,7 +18,7 @@ from ..limits import MAX_DISCUSSION_CHARS, clean_text
 from ..models import Concern, Objection, Revision, User, utcnow
 from ._context import ProposalContext, load_proposal
 from ._unit import get_or_404, use_case
-from .rounds import sync_rounds
+from .rounds import require_before_deadline, sync_rounds
 
 
 def clean_passage(ctx: ProposalContext, passage: str | None) -> str | None:
@@ -50,6 +50,9 @@ def raise_objection(
     if ctx.proposal.state not in ctx.protocol.objection_states:
         stage = ctx.protocol.state(ctx.proposal.state).label
         raise Refused(f"Cannot object now: the proposal is at the \u201c{stage}\u201d stage.")
+    round_ = ctx.open_round(for_update=True)
+    if round_ is not None:
+        require_before_deadline(ctx, round_)
     objection = Objection(
         proposal_id=ctx.proposal.id,  # type: ignore[arg-type]
         revision_id=ctx.latest_revision().id,  # type: ignore[arg-type]

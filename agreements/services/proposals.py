@@ -71,20 +71,49 @@ def propose_amendment(
         raise InvalidInput(
             "The proposed text is the same as the base version; change something.", "text"
         )
-    proposal = Proposal(
-        agreement_id=agreement.id,  # type: ignore[arg-type]
-        base_version_id=base.id,  # type: ignore[arg-type]
-        proposer_id=actor.id,  # type: ignore[union-attr]
+    return _create(
+        session,
+        actor,
+        agreement=agreement,
+        base=base,
         title=clean_line(title, field="title", limit=MAX_TITLE_CHARS),
         rationale=clean_text(
             rationale, field="rationale", limit=MAX_DISCUSSION_CHARS, required=False
         ),
+        text=text,
         protocol=community.protocol,
+        submit=submit,
+        note="First text.",
+    )
+
+
+def _create(
+    session: Session,
+    actor: User | None,
+    *,
+    agreement: Agreement,
+    base: Version,
+    title: str,
+    rationale: str,
+    text: str,
+    protocol: str,
+    submit: bool,
+    note: str,
+    **recorded: object,
+) -> Proposal:
+    """Create a proposal with its first revision, submit it if asked, and record it."""
+    proposal = Proposal(
+        agreement_id=agreement.id,  # type: ignore[arg-type]
+        base_version_id=base.id,  # type: ignore[arg-type]
+        proposer_id=actor.id,  # type: ignore[union-attr]
+        title=title,
+        rationale=rationale,
+        protocol=protocol,
     )
     session.add(proposal)
     session.flush()
     ctx = load_proposal(session, actor, proposal.id)  # type: ignore[arg-type]
-    revision = _add_revision(ctx, text, base=base, number=1, note="First text.")
+    revision = _add_revision(ctx, text, base=base, number=1, note=note)
     if submit:
         ctx.flow().fire("submit", ctx.roles)
     audit.record(
@@ -97,9 +126,45 @@ def propose_amendment(
             "base_version": base.number,
             "revision_sha256": revision.text_sha256,
             "state": proposal.state,
+            **recorded,
         },
     )
     return proposal
+
+
+@use_case
+def propose_again(session: Session, actor: User | None, *, proposal_id: int) -> Proposal:
+    """The proposer proposes a lapsed proposal again, from its last revision, in one action.
+
+    A lapse means too few people answered, not that anyone objected, so the same text may
+    well pass another time. The new proposal starts at "proposed", against the same base
+    version (the page offers the usual rebase if the agreement moved on since), under the
+    community's protocol of today.
+    """
+    ctx = load_proposal(session, actor, proposal_id)
+    ctx.require_participant()
+    if PROPOSER not in ctx.roles:
+        raise Forbidden("Only the proposer can propose this again.")
+    if ctx.proposal.state != "lapsed":
+        stage = ctx.protocol.state(ctx.proposal.state).label
+        raise Refused(
+            f"Only a proposal closed without a decision can be proposed again; this one is "
+            f"\u201c{stage}\u201d."
+        )
+    latest = ctx.latest_revision()
+    return _create(
+        session,
+        actor,
+        agreement=ctx.agreement,
+        base=get_or_404(session, Version, latest.base_version_id),
+        title=ctx.proposal.title,
+        rationale=ctx.proposal.rationale,
+        text=latest.text,
+        protocol=ctx.community.protocol,
+        submit=True,
+        note=f"Proposed again: revision {latest.number} of a proposal closed without a decision.",
+        proposed_again_from=ctx.proposal.id,
+    )
 
 
 def _move(

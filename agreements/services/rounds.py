@@ -18,6 +18,52 @@ from ..models import Membership, Objection, Proposal, Round, RoundParticipant, S
 from ._context import ProposalContext, load_proposal
 from ._unit import use_case
 
+# What happens once a round's deadline has passed, told to whoever answers too late.
+AFTER_DEADLINE = {
+    ("consent", "objection"): (
+        "A facilitator opens the consent round next (you can still object there) or extends "
+        "the deadline."
+    ),
+    ("consent", "consent"): (
+        "If enough people answered, a facilitator adopts it; otherwise it closes without a "
+        "decision. A facilitator may still extend the deadline."
+    ),
+    ("lazy_consensus", "objection"): (
+        "It is adopted unless an objection is still open. A facilitator may still extend the "
+        "deadline."
+    ),
+}
+
+
+def default_deadline(ctx: ProposalContext, now: datetime) -> datetime | None:
+    """The community's default round length from now; none when it is 0 days.
+
+    Lazy consensus always has one (adoption by silence needs a moment to happen at), so 0
+    falls back to a week there.
+    """
+    days = ctx.community.default_round_days
+    if not days and ctx.protocol.name == "lazy_consensus":
+        days = 7
+    return now + timedelta(days=days) if days else None
+
+
+def require_before_deadline(ctx: ProposalContext, round_: Round) -> None:
+    """Deadlines are hard: an answer after a round's deadline is refused, whether or not the
+    scheduler has closed the round yet.
+
+    Except in a lazy round not yet announced: nobody was told of it, and its deadline moves
+    once the announcement is delivered (services/outbox.py), so an objection stays welcome.
+    """
+    if round_.deadline is None or round_.deadline > utcnow():
+        return
+    if ctx.protocol.name == "lazy_consensus" and round_.announced_at is None:
+        return
+    what_next = AFTER_DEADLINE.get((ctx.protocol.name, round_.kind), "")
+    raise Refused(
+        f"The {round_.kind} round's deadline passed on {round_.deadline:%Y-%m-%d at %H:%M} "
+        f"UTC, so it takes no more answers. {what_next}".strip()
+    )
+
 
 def open_round(
     ctx: ProposalContext,
@@ -31,8 +77,8 @@ def open_round(
     now = utcnow()
     if deadline is not None and deadline <= now:
         raise InvalidInput("The deadline must be in the future.", "deadline")
-    if deadline is None and ctx.protocol.name == "lazy_consensus":
-        deadline = now + timedelta(days=ctx.community.default_round_days or 7)
+    if deadline is None:
+        deadline = default_deadline(ctx, now)
     round_ = Round(
         proposal_id=ctx.proposal.id,  # type: ignore[arg-type]
         revision_id=ctx.latest_revision().id,  # type: ignore[arg-type]
@@ -108,6 +154,7 @@ def _consent_round(ctx: ProposalContext) -> Round:
         for member in ctx.late_joiners(round_)
     ):
         raise Forbidden("You were not a participant when this round opened.")
+    require_before_deadline(ctx, round_)
     return round_
 
 
@@ -140,11 +187,14 @@ def register_stance(
     proposal_id: int,
     position: str,
     reason: str = "",
+    round_id: int | None = None,
+    text_sha256: str | None = None,
 ) -> Stance:
     """A participant consents, stands aside or objects to the text now on the table.
 
     An object stance opens an objection (with its reason) and moves the proposal back to
-    the objection round, as the consent protocol says.
+    the objection round, as the consent protocol says. With `round_id` and `text_sha256`
+    (an emailed answer link), it is refused unless that round is still open on that text.
     """
     ctx = load_proposal(session, actor, proposal_id)
     ctx.require_participant()
@@ -153,6 +203,13 @@ def register_stance(
         reason, field="reason", limit=MAX_DISCUSSION_CHARS, required=position == "object"
     )
     round_ = _consent_round(ctx)
+    if (round_id is not None and round_id != round_.id) or (
+        text_sha256 is not None and text_sha256 != ctx.latest_revision().text_sha256
+    ):
+        raise Refused(
+            "The round you were asked about has closed or its text has changed since; "
+            "open the proposal to read the text as it is now."
+        )
     stance = _cast(ctx, round_, position, reason)
     payload: dict[str, object] = {
         "round_id": round_.id,

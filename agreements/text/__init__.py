@@ -1,6 +1,7 @@
 """The text engine: how agreement texts are split, compared, merged and rendered.
 
-- units: paragraphs and tokens (words, spaces, punctuation), the units every diff compares.
+- units: paragraphs and tokens (words, spaces, punctuation), the units every diff compares,
+  and the words of a slug or a search.
 - sequences: a diff of two token sequences, with a bound on how long it may take.
 - paragraphs, words: which paragraph of an old text became which of the new, then which
   words changed inside a pair.

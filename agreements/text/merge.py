@@ -251,7 +251,28 @@ def paragraph_provenance(texts: Sequence[str]) -> list[tuple[str, int]]:
         newer = _rendered(texts[index])
         origins = _carry_origins(keys, newer, origins, index)
         keys = newer
-    sources = [p for p in split_paragraphs(texts[-1]) if rendered_paragraph(p)]
+    return provenance_paragraphs(texts[-1], origins)
+
+
+def next_provenance(
+    parent_text: str | None, parent_origins: Sequence[int], text: str, origin: int
+) -> list[int]:
+    """One step of paragraph_provenance: the origins of `text`'s paragraphs, given its
+    parent's text and origins (none for a first text); new or changed ones get `origin`.
+
+    Chaining it over texts gives exactly what paragraph_provenance gives for all of them,
+    so a version's provenance can be computed once, when it is adopted.
+    """
+    check_text_size(text, parent_text or "")
+    newer = _rendered(text)
+    if parent_text is None:
+        return [origin] * len(newer)
+    return _carry_origins(_rendered(parent_text), newer, list(parent_origins), origin)
+
+
+def provenance_paragraphs(text: str, origins: Sequence[int]) -> list[tuple[str, int]]:
+    """Each paragraph of `text` as in its source (no surrounding blank lines), with its origin."""
+    sources = [p for p in split_paragraphs(text) if rendered_paragraph(p)]
     return [(source.strip("\r\n"), origin) for source, origin in zip(sources, origins, strict=True)]
 
 

@@ -18,16 +18,12 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable
 
+from .units import word_runs
+
 MAX_SLUG_CHARS = 64
 _EDGE = r"[^\x00-\x2f\x3a-\x60\x7b-\xbf]"
 _INNER = r"[^\x00-\x2c\x2e-\x2f\x3a-\x60\x7b-\xbf]"
 SLUG_PATTERN = rf"^{_EDGE}(?:{_INNER}{{0,{MAX_SLUG_CHARS - 2}}}{_EDGE})?$"
-
-
-def _is_word_character(character: str) -> bool:
-    # Letters (L*), combining marks (M*, e.g. Arabic vowel signs, Devanagari matras) and
-    # numbers (N*) of every script belong to a word; everything else separates words.
-    return unicodedata.category(character)[0] in "LMN"
 
 
 def slugify(text: str, *, limit: int = MAX_SLUG_CHARS) -> str:
@@ -37,17 +33,7 @@ def slugify(text: str, *, limit: int = MAX_SLUG_CHARS) -> str:
     """
     # Lowercasing can undo a normal form (and NFKC can yield capitals), so normalise twice.
     normalised = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).lower())
-    words, current = [], []
-    for character in normalised:
-        if unicodedata.category(character) == "Cf":
-            continue
-        if _is_word_character(character):
-            current.append(character)
-        elif current:
-            words.append("".join(current))
-            current = []
-    if current:
-        words.append("".join(current))
+    words = word_runs(normalised, drop_format_characters=True)
     slug = "-".join(words)
     if len(slug) <= limit:
         return slug

@@ -134,3 +134,29 @@ def rendered_paragraph(paragraph: str) -> str:
     if _FENCED.match(paragraph):
         return "\n".join(line.rstrip() for line in paragraph.splitlines()).strip("\n")
     return _COLLAPSIBLE.sub(" ", paragraph).strip(" ")
+
+
+def word_runs(text: str, *, drop_format_characters: bool = False) -> list[str]:
+    """The words of `text`: runs of letters, combining marks and digits of any script.
+
+    One definition for the slugs of titles and the words of a search, so both agree on
+    what a word is. Everything else (spaces, punctuation, symbols, quotes, operators)
+    separates words. Invisible format characters (bidi controls, zero-width joiners)
+    separate words too, as the search index's tokenizer treats them, unless
+    `drop_format_characters`, for a slug, where two names that look alike must be alike.
+    The caller normalises the text first (NFC for search, NFKC and lowercase for slugs).
+    """
+    words: list[str] = []
+    current: list[str] = []
+    for character in text:
+        category = unicodedata.category(character)
+        if category[0] in "LMN":
+            current.append(character)
+        elif drop_format_characters and category == "Cf":
+            continue
+        elif current:
+            words.append("".join(current))
+            current = []
+    if current:
+        words.append("".join(current))
+    return words

@@ -6,23 +6,20 @@ partials), actions (every POST on a proposal), setup (a facilitator's new agreem
 settings), admin (the instance administrator's page), search (the search page).
 history.py (the audit engineer's) is its own blueprint, registered by the app factory.
 responses.py decides page vs partial and shows refusals; forms.py turns form fields into
-use-case arguments; errors.py holds the friendly pages.
+use-case arguments; errors.py holds the friendly pages; bandwidth.py compresses responses
+and serves static files under content-hashed names; locale.py chooses the interface language
+and time zone (Flask-Babel) and formats dates and agreement-language attributes.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask import Flask
 
+from ..security.form_tokens import new_form_token
 from ..text.render import render_markdown
+from . import bandwidth, locale
 from .blueprint import bp, htmx
 from .template_cache import compiled_templates
-
-
-def when(moment: datetime | None) -> str:
-    """A timestamp as people read it, always in UTC so everyone sees the same time."""
-    return f"{moment:%d %b %Y, %H:%M} UTC" if moment else ""
 
 
 def init_app(app: Flask) -> None:
@@ -32,6 +29,9 @@ def init_app(app: Flask) -> None:
         admin,
         agreements,
         errors,
+        feeds,
+        needs_you,
+        notifications,
         pages,
         proposals,
         search,
@@ -39,8 +39,10 @@ def init_app(app: Flask) -> None:
     )
 
     htmx.init_app(app)
+    bandwidth.init_app(app)
     app.register_blueprint(bp)
     errors.init_app(app)
-    app.add_template_filter(when, "when")
+    locale.init_app(app)
     app.add_template_filter(render_markdown, "markdown")
+    app.add_template_global(new_form_token, "form_token")
     app.jinja_env.bytecode_cache = compiled_templates

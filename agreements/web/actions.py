@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import request
+from flask import request, url_for
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
@@ -21,7 +21,8 @@ from ..models import Objection
 from ..storage.sessions import get_session
 from . import forms
 from .blueprint import bp
-from .proposals import act
+from .proposals import act, proposal_page
+from .responses import perform
 
 UseCase = Callable[..., object]
 # The keyword arguments a use case takes from the submitted form.
@@ -201,6 +202,41 @@ def open_consent_round(proposal_id: int) -> Response:
             "quorum_percent": forms.optional_int(form, "quorum_percent", "Quorum"),
             "quorum_rule": forms.optional_text(form, "quorum_rule"),
         },
+    )
+
+
+@bp.post("/p/<int:proposal_id>/deadline")
+def extend_deadline(proposal_id: int) -> Response:
+    """A facilitator gives the open round more time, with the reason everyone is told."""
+    return _on_proposal(
+        proposal_id,
+        services.extend_deadline,
+        "The deadline is extended; the people in the round are told why.",
+        lambda form: {
+            "deadline": forms.optional_deadline(form),
+            "reason": forms.text(form, "reason"),
+        },
+    )
+
+
+@bp.post("/p/<int:proposal_id>/remind")
+def remind(proposal_id: int) -> Response:
+    """A facilitator reminds everyone who has not answered (at most once a day)."""
+    return _on_proposal(
+        proposal_id,
+        services.remind_non_answerers,
+        "A reminder goes to everyone who has not answered yet.",
+    )
+
+
+@bp.post("/p/<int:proposal_id>/propose-again")
+def propose_again(proposal_id: int) -> Response:
+    """The proposer proposes a lapsed proposal again, and lands on the new one."""
+    return perform(
+        lambda: services.propose_again(get_session(), current_actor(), proposal_id=proposal_id),
+        success="Proposed again: a facilitator will open it for comments.",
+        location=lambda proposal: url_for("web.proposal", proposal_id=proposal.id),
+        show=lambda **extra: proposal_page(proposal_id, **extra),
     )
 
 

@@ -15,6 +15,7 @@ from .. import services
 from ..auth import current_actor
 from ..models import User
 from ..services import queries
+from ..services.queries.mail import outbox_status
 from ..storage.sessions import get_session
 from . import forms
 from .blueprint import bp
@@ -28,6 +29,7 @@ def _admin_page(**extra: object) -> Response:
         "admin.html",
         "partials/admin.html",
         health=health,
+        status=outbox_status(session),
         communities=queries.visible_communities(session, actor),
         **extra,
     )

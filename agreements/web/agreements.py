@@ -2,43 +2,54 @@
 
 from __future__ import annotations
 
-from flask import make_response, request
+from flask import make_response, request, url_for
 from werkzeug.wrappers import Response
 
+from .. import services
 from ..auth import current_actor
 from ..models import Version
 from ..services import queries
 from ..services.queries import sections
+from ..services.reviews import review_of
 from ..storage.sessions import get_session
 from ..text.diff import diff_texts
 from . import forms
 from .blueprint import bp
-from .responses import render
+from .responses import perform, render
+
+RECENT_VERSIONS = 20  # the agreement page lists these; older ones are in the history
 
 
-def _version_page(slug: str, agreement_slug: str, number: int | None) -> Response:
+def _version_page(slug: str, agreement_slug: str, number: int | None, **extra: object) -> Response:
     session = get_session()
     community, agreement = queries.agreement_at(
         get_session(), current_actor(), slug, agreement_slug
     )
-    versions = queries.versions_of(session, agreement)
-    version = (
-        versions[-1] if number is None else queries.version_by_number(session, agreement, number)
-    )
-    proposals = queries.proposals_of(session, agreement)
+    current = queries.latest_version(session, agreement)
+    version = current if number is None else queries.version_by_number(session, agreement, number)
+    recent = queries.recent_versions(session, agreement, RECENT_VERSIONS)
+    open_proposals = queries.proposals_of(session, agreement, open_only=True)
+    review = review_of(session, current_actor(), community, agreement)
+    named = {v.proposal_id for v in recent} | {c.proposal_id for c in review.concerns}
     return render(
         "agreement.html",
         "partials/agreement.html",
         community=community,
         agreement=agreement,
         version=version,
-        versions=versions,
-        is_current=version.number == versions[-1].number,
-        reading=sections.reading(session, agreement, version, versions, proposals),
+        recent_versions=recent,
+        version_count=current.number,
+        is_current=version.number == current.number,
+        reading=sections.reading(session, agreement, version, current, open_proposals),
         show_provenance=request.args.get("provenance") == "1",
-        open_proposals=[p for p in proposals if p.closed_at is None],
-        proposals_by_id={p.id: p for p in proposals},
-        people=queries.people(session, {v.adopted_by_id for v in versions}),
+        open_proposals=open_proposals,
+        proposals_by_id=queries.proposals_by_id(session, agreement, named),
+        people=queries.people(
+            session,
+            {v.adopted_by_id for v in recent} | {c.author_id for c in review.concerns},
+        ),
+        review=review,
+        **extra,
     )
 
 
@@ -47,6 +58,24 @@ def agreement(slug: str, agreement_slug: str) -> Response:
     """The current version with its contents, the open proposals beside the sections they
     change, where each paragraph comes from (with ?provenance=1), and its history."""
     return _version_page(slug, agreement_slug, None)
+
+
+@bp.post("/c/<slug>/a/<agreement_slug>/review")
+def set_review_date(slug: str, agreement_slug: str) -> Response:
+    """A facilitator sets (or clears) the day the agreement is to be reviewed."""
+    session, actor = get_session(), current_actor()
+    _community, agreement = queries.agreement_at(session, actor, slug, agreement_slug)
+    return perform(
+        lambda: services.set_review_date(
+            session,
+            actor,
+            agreement_id=agreement.id,
+            review_on=forms.optional_date(request.form, "review_on", "The review date"),
+        ),
+        success="The review date is saved.",
+        location=url_for("web.agreement", slug=slug, agreement_slug=agreement_slug),
+        show=lambda **extra: _version_page(slug, agreement_slug, None, **extra),
+    )
 
 
 @bp.get("/c/<slug>/a/<agreement_slug>/v/<int:number>")
@@ -76,9 +105,9 @@ def compare(slug: str, agreement_slug: str) -> Response:
     community, agreement = queries.agreement_at(
         get_session(), current_actor(), slug, agreement_slug
     )
-    versions = queries.versions_of(session, agreement)
+    count = queries.version_count(session, agreement)
     to_number = forms.version_number(request.args.get("to"), "to")
-    to_number = versions[-1].number if to_number is None else to_number
+    to_number = count if to_number is None else to_number
     from_number = forms.version_number(request.args.get("from"), "from")
     from_number = max(1, to_number - 1) if from_number is None else from_number
     old: Version = queries.version_by_number(session, agreement, from_number)
@@ -90,7 +119,7 @@ def compare(slug: str, agreement_slug: str) -> Response:
         "partials/compare.html",
         community=community,
         agreement=agreement,
-        versions=versions,
+        version_count=count,
         old=old,
         new=new,
         view=view,

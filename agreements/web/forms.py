@@ -7,7 +7,7 @@ page shows next to the form (status 422), and nothing is changed.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from werkzeug.datastructures import FileStorage, MultiDict
 
@@ -67,6 +67,17 @@ def optional_deadline(form: MultiDict[str, str], name: str = "deadline") -> date
             "The deadline must be a date and time, e.g. 2026-05-01 17:00.", name
         ) from error
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def optional_date(form: MultiDict[str, str], name: str, label: str) -> date | None:
+    """A day picked in the browser (a date field, YYYY-MM-DD), or None when left empty."""
+    value = form.get(name, "").strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as error:
+        raise InvalidInput(f"{label} must be a date, e.g. 2027-05-01.", name) from error
 
 
 def checkbox(form: MultiDict[str, str], name: str) -> bool:

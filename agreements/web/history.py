@@ -5,9 +5,8 @@ sentences (agreements.audit.sentences) under a heading per day, newest first, fi
 page, filtered by action and person through the query string, so a filtered view is a link
 people can share. Hashes and payloads wait behind a "Technical details" disclosure. With
 htmx, the filters and the pager swap only the list (history/_events.html). Every page
-carries the "verified" badge: the whole chain is recomputed whenever it has grown, and
-otherwise at most once a minute per process (a full check costs about two seconds at
-100,000 events). Decision records come as a page, Markdown and JSON; each says the chain
+carries the "verified" badge, checked incrementally from a verified checkpoint (see
+`verification`). Decision records come as a page, Markdown and JSON; each says the chain
 head at the moment it was made (see agreements.audit.records).
 """
 
@@ -31,30 +30,37 @@ from .responses import render
 history_bp = Blueprint("history", __name__)
 
 
-BADGE_MAX_AGE_SECONDS = 60.0
+BADGE_FULL_CHECK_SECONDS = 600.0
 BADGE_CACHE_KEY = "accord.audit_badge"
 
 
 def verification() -> audit.Verification:
-    """The chain's verification for the badge, shared by requests while the head is unchanged.
+    """The chain's verification for the badge, kept per process as a verified checkpoint.
 
-    A new event always triggers a fresh check; an unchanged chain is checked again after
-    BADGE_MAX_AGE_SECONDS, so tampering with older events shows within a minute.
+    A page checks only the events added since the checkpoint, after confirming that the
+    checkpoint's own event still has its hash (two small reads, however long the chain).
+    The whole chain is checked at the first page of each process and again every
+    BADGE_FULL_CHECK_SECONDS, so an edit of older events shows within ten minutes;
+    `flask --app wsgi audit verify` always checks everything.
     """
     if "audit_verification" in g:
         return g.audit_verification  # type: ignore[no-any-return]
     session = get_session()
-    newest = audit.head(session)
-    key = (newest.seq, newest.hash) if newest else (0, audit.GENESIS_HASH)
-    cache: dict[str, tuple[tuple[int, str], float, audit.Verification]] = (
-        current_app.extensions.setdefault(BADGE_CACHE_KEY, {})
-    )
-    cached = cache.get("latest")
-    if cached and cached[0] == key and monotonic() - cached[1] < BADGE_MAX_AGE_SECONDS:
-        result = cached[2]
-    else:
+    cache: dict[str, object] = current_app.extensions.setdefault(BADGE_CACHE_KEY, {})
+    checkpoint = cache.get("checkpoint")
+    full_at = cache.get("full_at")
+    if (
+        not isinstance(checkpoint, audit.Verification)
+        or not isinstance(full_at, float)
+        or (monotonic() - full_at >= BADGE_FULL_CHECK_SECONDS)
+    ):
         result = audit.verify_chain(session)
-        cache["latest"] = (key, monotonic(), result)
+        cache["full_at"] = monotonic()
+    elif checkpoint.ok:
+        result = audit.verify_chain(session, since=checkpoint)
+    else:
+        result = checkpoint  # a broken chain stays reported until the next full check
+    cache["checkpoint"] = result
     g.audit_verification = result
     return result
 
@@ -130,6 +136,7 @@ def decision_record(slug: str, agreement_slug: str, number: int) -> str:
         record=record,
         slug=slug,
         agreement_slug=agreement_slug,
+        agreement_language=agreement.language,
         diff=diff_texts(base.text, adopted.text),
         verification=verification(),
     )

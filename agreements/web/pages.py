@@ -23,7 +23,8 @@ def index() -> Response:
     return render("index.html", "partials/index.html", communities=communities)
 
 
-def _community_page(slug: str, **extra: object) -> Response:
+def community_page(slug: str, **extra: object) -> Response:
+    """The community page (or its partial); its feeds panel posts back to it (feeds.py)."""
     session, actor = get_session(), current_actor()
     community = queries.community_by_slug(session, actor, slug)
     return render(
@@ -38,6 +39,7 @@ def _community_page(slug: str, **extra: object) -> Response:
         needs=queries.needs_me(session, actor, community),
         decisions=queries.recent_decisions(session, community),
         can=queries.abilities(session, actor, community),
+        feed=services.feed_of(session, actor, community),
         **extra,
     )
 
@@ -45,7 +47,7 @@ def _community_page(slug: str, **extra: object) -> Response:
 @bp.get("/c/<slug>")
 def community(slug: str) -> Response:
     """A community's agreements, what needs me, and recent decisions."""
-    return _community_page(slug)
+    return community_page(slug)
 
 
 def _members_page(slug: str, **extra: object) -> Response:

@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 from .. import services
 from ..auth import current_actor
 from ..errors import DomainError
+from ..models import Proposal
 from ..services import queries
 from ..services.documents import agreement_text
 from ..storage.sessions import get_session
@@ -81,10 +82,9 @@ def submit_amendment(slug: str, agreement_slug: str) -> Response:
         get_session(), current_actor(), slug, agreement_slug
     )
     form = request.form
-    created: list[int] = []
 
-    def create() -> None:
-        proposal = services.propose_amendment(
+    def create() -> Proposal:
+        return services.propose_amendment(
             session,
             actor,
             agreement_id=agreement.id,
@@ -93,17 +93,13 @@ def submit_amendment(slug: str, agreement_slug: str) -> Response:
             text=forms.text(form, "text"),
             base_version_id=forms.optional_int(form, "base_version_id", "The base version"),
         )
-        created.append(proposal.id)
 
-    response = perform(
+    return perform(
         create,
         success="Your proposal is submitted. A facilitator will open it for comments.",
-        location=url_for("web.community", slug=slug),
+        location=lambda proposal: url_for("web.proposal", proposal_id=proposal.id),
         show=lambda **extra: _propose_page(slug, agreement_slug, **extra),
     )
-    if created:  # the form is a plain post (no htmx), so success is always a redirect
-        response.headers["Location"] = url_for("web.proposal", proposal_id=created[0])
-    return response
 
 
 def proposal_page(

@@ -27,6 +27,7 @@ from flask import flash, make_response, redirect, render_template, request, url_
 from werkzeug.wrappers import Response
 
 from ..errors import DomainError, InvalidInput, NotAuthenticated
+from ..security import form_tokens
 from ..storage.sessions import get_session
 
 Renderer = Callable[..., Response]
@@ -112,17 +113,33 @@ def perform(
     `error=` after a refusal and with `notice=` after success under htmx. `success` and
     `location` may be functions of what the use case returned, for an outcome that only
     exists afterwards (the address of a new agreement, the name of a new community).
+
+    A form sent again with the same one-time token (form_tokens.py) runs nothing: it is
+    answered like the first submission, with the notice that it was already saved.
     """
+    submission = form_tokens.claim()
+    if submission.replay_to is not None:
+        if is_htmx():
+            return show(notice=form_tokens.ALREADY_SAVED)
+        flash(form_tokens.ALREADY_SAVED, "success")
+        return redirect(submission.replay_to, 303)
     try:
         result = action()
     except NotAuthenticated:
+        form_tokens.refused(submission)
         return sign_in_redirect()
     except DomainError as error:
+        form_tokens.refused(submission)
         get_session().expire_all()
         return show(error=error)
+    except BaseException:
+        form_tokens.refused(submission)
+        raise
     get_session().expire_all()
+    target = location(result) if callable(location) else location
+    form_tokens.saved(submission, target)
     message = success(result) if callable(success) else success
     if is_htmx():
         return show(notice=message)
     flash(message, "success")
-    return redirect(location(result) if callable(location) else location, 303)
+    return redirect(target, 303)

@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response
 
 from .. import services
 from ..auth import current_actor
+from ..languages import DEFAULT_LANGUAGE
 from ..models import PROTOCOLS, QUORUM_RULES, Agreement
 from ..services import queries
 from ..storage.sessions import get_session
@@ -55,6 +56,7 @@ def create_agreement(slug: str) -> Response:
             community_id=community.id,
             title=forms.text(form, "title"),
             text=forms.text(form, "text"),
+            language=forms.text(form, "language") or DEFAULT_LANGUAGE,
         ),
         success=_created,
         location=_agreement_address(slug),
@@ -75,6 +77,7 @@ def import_agreement(slug: str) -> Response:
             community_id=community.id,
             title=forms.text(form, "title"),
             texts=forms.markdown_files(request.files, "files"),
+            language=forms.text(form, "language") or DEFAULT_LANGUAGE,
         ),
         success=_created,
         location=_agreement_address(slug),
@@ -125,6 +128,7 @@ def update_settings(slug: str) -> Response:
             ),
             is_private=is_private,
             allow_self_registration=forms.checkbox(form, "allow_self_registration"),
+            language=form.get("language"),
         )
 
     return perform(

@@ -565,3 +565,16 @@ def test_a_stale_proposal_is_rebased_or_refused_with_its_conflicts(api, world, m
         api.post(f"/api/v1/proposals/{clashing.id}/rebase", headers=people["proposer"]), 409
     )
     assert "We share what we learn." in conflict["detail"]
+
+
+@pytest.mark.parametrize("app", ["sqlite_url", "postgres_url"], indirect=True)
+def test_an_agreement_is_created_in_a_language(api, world, people):
+    """The body's BCP 47 tag is kept in its usual case; a malformed one is a clear 422."""
+    url = f"{base(world)}/agreements"
+    body = {"title": "ميثاق", "text": "# ميثاق", "language": "ar-eg"}
+    created = api.post(url, json=body, headers=people["facilitator"])
+    assert created.status_code == 201 and created.get_json()["language"] == "ar-EG"
+    refused = api.post(url, json={**body, "language": "arabic!"}, headers=people["facilitator"])
+    assert "is not a language tag" in problem(refused, 422)["detail"]
+    listed = api.get(url, headers=people["member"]).get_json()
+    assert {a["language"] for a in listed["items"]} == {"en", "ar-EG"}

@@ -62,6 +62,7 @@ def test_pages_and_swaps_cause_no_csp_violation(page, live_server):
         with page.expect_response(lambda response: "/diff" in response.url):
             diff.get_by_role("link", name=layout).click()
         page.wait_for_load_state("networkidle")
+    page.locator("summary", has_text="Write a comment").click()
     page.locator("#comment-body-new").fill("Could the buddy also help with the first hearing?")
     page.get_by_role("button", name="Post the comment").click()
     page.get_by_text("Could the buddy also help with the first hearing?").first.wait_for()

@@ -108,6 +108,7 @@ def discuss_and_object(journey: Journey) -> None:
     journey.control(page, "Open comments", "Open comments")
     journey.expect_notice(page, "Comments are open.")
     page = journey.open_proposal(OBJECTOR)
+    page.locator("summary", has_text="Write a comment").click()
     page.locator("#comment-body-new").fill("Who finds the buddies?")
     page.get_by_role("button", name="Post the comment").click()
     journey.expect_notice(page, "Your comment is posted.")

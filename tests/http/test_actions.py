@@ -133,7 +133,7 @@ def test_facilitator_moves_the_proposal_through_its_rounds(client, login, world,
     assert response.status_code == 303
     assert state_of(db, proposal.id) == "consent"
     page = client.get(f"/p/{proposal.id}").data.decode()
-    assert "01 Jan 2099, 12:00 UTC" in page and "60% needed" in page
+    assert "Jan 1, 2099, 12:00 UTC" in page and "60% needed" in page
 
 
 @pytest.mark.parametrize(

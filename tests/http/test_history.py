@@ -206,8 +206,11 @@ def test_audit_export_and_import_commands(app, tmp_path, sqlite_template, world)
     )
     assert exported.exit_code == 0, exported.output
     assert json.loads(archive_file.read_text())["community"] == world.community.slug
-    refused = runner.invoke(args=["audit", "import", str(archive_file)])
-    assert refused.exit_code != 0 and "not empty" in refused.output
+    refused = runner.invoke(args=["audit", "import", str(archive_file)])  # its own address
+    assert refused.exit_code != 0 and "already exists here" in refused.output
+    copied = runner.invoke(args=["audit", "import", str(archive_file), "--slug", "the-copy"])
+    assert copied.exit_code == 0 and "verified" in copied.output, copied.output
+    assert runner.invoke(args=["audit", "verify"]).exit_code == 0
 
     shutil.copyfile(sqlite_template, tmp_path / "new.sqlite")
     fresh = create_app({**app.config, "DATABASE_URL": f"sqlite:///{tmp_path / 'new.sqlite'}"})
@@ -217,19 +220,40 @@ def test_audit_export_and_import_commands(app, tmp_path, sqlite_template, world)
     assert f"head {json.loads(archive_file.read_text())['head_hash']}" in restored.output
 
 
-def test_the_badge_rechecks_when_the_chain_grows_and_reuses_an_unchanged_check(
+def test_the_badge_checks_the_chain_once_then_only_the_events_since(
     client, login, db: Session, world, monkeypatch
 ) -> None:
     from agreements import audit
 
-    checks = []
+    checked = []  # how many events each check read
     real = audit.verify_chain
-    monkeypatch.setattr(audit, "verify_chain", lambda s, **kw: checks.append(1) or real(s, **kw))
+
+    def counting(session, **options):
+        result = real(session, **options)
+        since = options.get("since")
+        checked.append(result.count - (since.count if since else 0))
+        return result
+
+    monkeypatch.setattr(audit, "verify_chain", counting)
     login(client, world.members[0])
     path = _paths(world)["proposal"]
     client.get(path)
     client.get(path)
-    assert len(checks) == 1
+    assert checked == [audit.count_events(db), 0]
     world.factory.proposal(world, stage="proposed", text="Another text.\n")  # the head moves
     assert "audit-verified" in client.get(path).text
-    assert len(checks) == 2
+    assert 0 < checked[-1] < checked[0]
+
+
+def test_the_badge_sees_an_edit_of_its_checkpoint_event(client, login, db: Session, world) -> None:
+    from agreements import audit
+    from tests.services.test_audit_chain import sql, triggers_off
+
+    login(client, world.members[0])
+    path = _paths(world)["proposal"]
+    assert "audit-verified" in client.get(path).text
+    newest = audit.count_events(db)
+    with triggers_off(db):
+        sql(db, "UPDATE audit_event SET hash = :h WHERE seq = :s", h="f" * 64, s=newest)
+    page = client.get(path).text
+    assert "audit-broken" in page and f"event {newest} changed after it was verified" in page

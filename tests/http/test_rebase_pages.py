@@ -70,7 +70,7 @@ def test_proposer_rebases_a_clean_proposal_with_one_click(client, login, make, d
     assert "Updated to the latest version (2): the changes merged cleanly." in page
     again = client.post(f"/p/{stale.id}/rebase")
     assert again.status_code == 409
-    assert "Nothing to rebase" in again.get_data(as_text=True)
+    assert "Nothing to update" in again.get_data(as_text=True)
 
 
 def test_a_merge_inside_a_changed_sentence_is_not_adopted_silently(client, login, make, db):

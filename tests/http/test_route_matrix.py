@@ -16,13 +16,17 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
+from itsdangerous import URLSafeSerializer
 from sqlmodel import Session, select
 
 from agreements import services
-from agreements.models import Round, User
+from agreements.delivery import links
+from agreements.models import Notification, Round, User
+from agreements.services.proposals import revisions_of
 from agreements.storage.engines import make_engine
 from agreements.storage.sessions import get_engine
-from tests.conftest import CsrfClient, reusable_test_app
+from agreements.web.bandwidth import hashed_name
+from tests.conftest import TEST_SECRET, CsrfClient, reusable_test_app
 from tests.factories import AGREEMENT_TEXT, Factory
 
 ROLES = ("anonymous", "outsider", "member", "proposer", "facilitator", "admin")
@@ -53,6 +57,7 @@ def statuses(
     )
 
 
+STYLESHEET = hashed_name(Path(__file__).parents[2] / "static" / "accord.css", "accord.css")
 EVERYONE_200 = statuses(
     anonymous=200, outsider=200, member=200, proposer=200, facilitator=200, admin=200
 )
@@ -98,12 +103,22 @@ ROUTE_ACCESS: dict[str, Route] = {
     "auth.sign_in": Route("GET", "/sign-in", EVERYONE_200),
     "auth.sign_out": Route("POST", "/sign-out", {role: 303 for role in ROLES}),
     "auth.account": Route("GET", "/account", SIGNED_IN_200),
+    "auth.preferences": Route(
+        "POST",
+        "/account/preferences",
+        {**{role: 303 for role in ROLES}, "anonymous": 302},
+        data={"language": "fr", "time_zone": "Europe/Paris"},
+    ),
+    "web.choose_language": Route(
+        "POST", "/language", {role: 303 for role in ROLES}, data={"language": "de", "next": "/"}
+    ),
     "auth.forgot_password": Route("GET", "/forgot-password", EVERYONE_200),
     "auth.reset_password": Route("GET", "/reset-password/forged-token", {r: 404 for r in ROLES}),
     "auth.accept_invitation": Route("GET", "/invitations/forged-token", {r: 404 for r in ROLES}),
     "auth.invite": Route("GET", "/c/{slug}/invite", MANAGERS),
     "auth.join": Route("GET", "/c/{slug}/join", COMMUNITY_READERS),
     "web.index": Route("GET", "/", EVERYONE_200),
+    "assets.hashed": Route("GET", f"/assets/{STYLESHEET}", EVERYONE_200),
     "web.search": Route("GET", "/search?q=share", EVERYONE_200),
     "web.community": Route("GET", "/c/{slug}", COMMUNITY_READERS),
     "web.agreement": Route("GET", "/c/{slug}/a/{agreement}", COMMUNITY_READERS),
@@ -233,6 +248,28 @@ ROUTE_ACCESS: dict[str, Route] = {
         statuses(anonymous=404, outsider=404, member=403, proposer=403, facilitator=303, admin=403),
         {"confirm": "yes", "reason": "Out of scope."},
     ),
+    # Deadlines and reminders: a facilitator's tools on the open round; proposing a lapsed
+    # proposal again is the proposer's (the scene's proposal has not lapsed: 409).
+    "web.extend_deadline": Route(
+        "POST",
+        "/p/{consent_proposal}/deadline",
+        statuses(anonymous=404, outsider=404, member=403, proposer=403, facilitator=303, admin=403),
+        {"deadline": "2099-01-01T12:00", "reason": "Holidays."},
+    ),
+    "web.remind": Route(
+        "POST",
+        "/p/{consent_proposal}/remind",
+        statuses(anonymous=404, outsider=404, member=403, proposer=403, facilitator=303, admin=403),
+    ),
+    "web.propose_again": Route(
+        "POST",
+        "/p/{proposal}/propose-again",
+        statuses(anonymous=404, outsider=404, member=403, proposer=409, facilitator=403, admin=403),
+    ),
+    "web.set_review_date": Route(
+        "POST", "/c/{slug}/a/{agreement}/review", FACILITATORS_ACTION, {"review_on": "2099-01-01"}
+    ),
+    "web.needs_you": Route("GET", "/needs-you", {**SIGNED_IN_200, "anonymous": 303}),
     "web.objection_move": Route(
         "POST",
         "/p/{objection_proposal}/objections/{objection}/withdraw",
@@ -284,6 +321,43 @@ ROUTE_ACCESS: dict[str, Route] = {
         statuses(anonymous=404, outsider=404, member=403, proposer=403, facilitator=303, admin=303),
         {"email": "new@example.org", "role": "member"},
     ),
+    # Feeds: made and revoked on the community page; read with the secret, without a session.
+    "web.create_feed": Route(
+        "POST",
+        "/c/{slug}/feeds",
+        statuses(anonymous=404, outsider=404, member=303, proposer=303, facilitator=303, admin=303),
+    ),
+    "web.revoke_feed": Route(
+        "POST",
+        "/c/{slug}/feeds/revoke",
+        statuses(anonymous=404, outsider=404, member=303, proposer=404, facilitator=404, admin=404),
+    ),
+    "web.decisions_feed": Route("GET", "/feeds/{member_feed}/decisions.atom", EVERYONE_200),
+    "web.deadlines_calendar": Route("GET", "/feeds/{member_feed}/deadlines.ics", EVERYONE_200),
+    # Notifications: one's own; preferences per community; unsubscribe works without a session.
+    "web.notifications": Route("GET", "/notifications", {**EVERYONE_200, "anonymous": 303}),
+    "web.read_all_notifications": Route("POST", "/notifications/read", {r: 303 for r in ROLES}),
+    "web.unread_badge": Route("GET", "/notifications/unread", EVERYONE_200),
+    "web.read_notification": Route(
+        "POST",
+        "/notifications/{member_notification}/read",
+        statuses(anonymous=303, outsider=404, member=303, proposer=404, facilitator=404, admin=404),
+    ),
+    "web.notification_preferences": Route(
+        "GET", "/c/{slug}/notifications", {**COMMUNITY_READERS, "admin": 403}
+    ),
+    "web.save_notification_preferences": Route(
+        "POST",
+        "/c/{slug}/notifications",
+        statuses(anonymous=404, outsider=404, member=303, proposer=303, facilitator=303, admin=403),
+        {"delivery": "digest", "digest_hour": "7", "time_zone": "Europe/Brussels"},
+    ),
+    "web.unsubscribe": Route("GET", "/unsubscribe/{member_unsubscribe}", EVERYONE_200),
+    "web.confirm_unsubscribe": Route("POST", "/unsubscribe/{member_unsubscribe}", EVERYONE_200),
+    "web.admin_mail": Route("GET", "/admin/mail", ADMINS_PAGE),
+    "web.retry_failed_mails": Route("POST", "/admin/mail/retry", ADMINS_ACTION),
+    "web.answer": Route("GET", "/answer/{member_answer}", EVERYONE_200),
+    "web.confirm_answer": Route("POST", "/answer/{member_answer}", EVERYONE_200),
     "api.openapi_json": Route("GET", API + "/openapi.json", EVERYONE_200),
     "api.reference": Route("GET", API + "/docs", EVERYONE_200),
     "api.get_me": Route(
@@ -292,6 +366,8 @@ ROUTE_ACCESS: dict[str, Route] = {
         statuses(anonymous=401, outsider=200, member=200, proposer=200, facilitator=200, admin=200),
     ),
     "api.list_communities": Route("GET", API + "/communities", EVERYONE_200),
+    # kept to the private community: outsiders are told it is not there (404)
+    "api.search_texts": Route("GET", API + "/search?q=share&community={slug}", COMMUNITY_READERS),
     "api.create_community": Route(
         "POST",
         API + "/communities",
@@ -437,6 +513,24 @@ ROUTE_ACCESS: dict[str, Route] = {
         API_FACILITATORS,
         json={"outcome_statement": "Agreed."},
     ),
+    "api.extend_deadline": Route(
+        "POST",
+        API + "/proposals/{consent_proposal}/extend-deadline",
+        API_FACILITATORS,
+        json={"deadline": "2099-01-01T12:00:00Z", "reason": "Holidays."},
+    ),
+    "api.remind": Route(
+        "POST", API + "/proposals/{consent_proposal}/remind", API_FACILITATORS, json={}
+    ),
+    "api.propose_again": Route(
+        "POST",
+        API_PROPOSAL + "/propose-again",
+        statuses(anonymous=401, outsider=404, member=403, proposer=409, facilitator=403, admin=403),
+        json={},
+    ),
+    "api.set_review_date": Route(
+        "PUT", API_AGREEMENT + "/review-date", API_FACILITATORS, json={"review_on": "2099-01-01"}
+    ),
     "api.list_rounds": Route("GET", API_PROPOSAL + "/rounds", COMMUNITY_READERS),
     "api.get_round": Route("GET", API + "/rounds/{round}", COMMUNITY_READERS),
     "api.list_stances": Route("GET", API + "/rounds/{round}/stances", COMMUNITY_READERS),
@@ -534,6 +628,7 @@ def make_scene(
                 db, db.get(User, user_id), name="matrix"
             )
             token_ids[role] = token.id
+    feed = services.create_feed(db, member, community_id=world.community.id)
     db.commit()
     places = {
         "slug": world.community.slug,
@@ -547,6 +642,16 @@ def make_scene(
         "member_id": member.id,
         "newcomer_id": newcomer.id,
         "member_token": token_ids["member"],
+        "member_feed": feed.secret,
+        "member_notification": db.exec(
+            select(Notification.id).where(Notification.recipient_id == member.id)
+        ).first(),
+        "member_unsubscribe": URLSafeSerializer(TEST_SECRET, salt=links.SALT).dumps(
+            [member.id, world.community.id]
+        ),
+        "member_answer": URLSafeSerializer(TEST_SECRET, salt=links.ANSWER_SALT).dumps(
+            [member.id, round_id, revisions_of(db, consenting)[-1].text_sha256, "consent"]
+        ),
     }
     return places, people, tokens
 

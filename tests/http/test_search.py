@@ -70,3 +70,21 @@ def test_htmx_gets_only_the_results(client, login, world):
 def test_every_other_page_has_a_labelled_search_box(client):
     page = client.get("/").get_data(as_text=True)
     assert 'role="search"' in page and '<label for="site-search-q"' in page
+
+
+def test_searching_from_a_community_page_keeps_to_that_community(client, login, world, make):
+    """The header box on a community's pages sends its slug; the search page's select shows
+    it chosen, among the communities the person may see, and the pager keeps it."""
+    other = make.community(private=False)
+    make.session.rollback()
+    login(client, world.members[0])
+    slug = world.community.slug
+    community_page = client.get(f"/c/{slug}").get_data(as_text=True)
+    assert f'<input type="hidden" name="community" value="{slug}">' in community_page
+    page = client.get(f"/search?q=speak&community={slug}").get_data(as_text=True)
+    assert f'<option value="{slug}" selected>' in page
+    assert f'<option value="{other.community.slug}">' in page
+    assert (
+        other.community.name not in page.split('<div id="search-results"', 1)[1]
+    )  # no hit from there
+    assert client.get("/search?q=speak&community=no-such-community").status_code == 404

@@ -161,6 +161,42 @@ def test_sign_in_is_limited_per_account_across_addresses(sqlite_url: str) -> Non
         get_engine(app).dispose()
 
 
+def test_reset_requests_for_one_account_are_limited_without_telling(sqlite_url: str) -> None:
+    """From many addresses, one account gets at most 3 links in 15 minutes; the requests
+    over the limit are answered exactly like the others, as for an unknown address."""
+    from sqlmodel import func, select
+
+    from agreements.models import AuditEvent
+    from agreements.security.protections import ACCOUNT_RESET_LIMIT
+
+    assert ACCOUNT_RESET_LIMIT.startswith("3 per 15 minutes")
+    app = make_test_app(sqlite_url, RATELIMIT_ENABLED=True)
+    app.test_client_class = CsrfClient
+    client = app.test_client()
+    with Session(get_engine(app)) as db:
+        email = Factory(db).user().email
+        db.commit()
+
+    def ask(address: str, who: str = email) -> tuple[int, str | None, str]:
+        client.environ_base["REMOTE_ADDR"] = address
+        response = client.post("/forgot-password", data={"email": who})
+        page = client.get(response.location).get_data(as_text=True)
+        return response.status_code, response.location, page
+
+    def links_sent() -> int:
+        with Session(get_engine(app)) as db:
+            action = AuditEvent.action == "account.password_reset_requested"
+            return db.exec(select(func.count()).select_from(AuditEvent).where(action)).one()
+
+    try:
+        answers = [ask(f"10.0.0.{n}") for n in range(1, 6)]
+        assert len(set(answers)) == 1 and answers[0][0] == 303
+        assert links_sent() == 3
+        assert ask("10.0.1.1", "nobody@example.org") == answers[0]
+    finally:
+        get_engine(app).dispose()
+
+
 def test_password_reset_requests_are_rate_limited(sqlite_url: str) -> None:
     app = make_test_app(sqlite_url, RATELIMIT_ENABLED=True)
     app.test_client_class = CsrfClient

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 
 import pytest
 from sqlmodel import func, select
@@ -470,6 +471,7 @@ def test_links_are_shown_only_to_people_who_can_use_them(client, login, world, a
 def test_pages_link_the_favicon(client):
     """Every page names the icon, so browsers stop asking for a missing /favicon.ico."""
     page = client.get("/sign-in").get_data(as_text=True)
-    assert '<link rel="icon" href="/static/favicon.svg"' in page
-    with client.get("/static/favicon.svg") as icon:
+    icon_url = re.search(r'<link rel="icon" href="(/assets/favicon\.[0-9a-f]{12}\.svg)"', page)
+    assert icon_url is not None
+    with client.get(icon_url.group(1)) as icon:
         assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"

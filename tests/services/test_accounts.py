@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 from agreements import services
 from agreements.audit.chain import count_events
 from agreements.errors import Forbidden, InvalidInput, NotFound, Refused
-from agreements.models import Invitation, Membership, User, utcnow
+from agreements.models import Invitation, Membership, OutboxMail, User, utcnow
 from agreements.security.account_tokens import make_reset_token
 from agreements.security.passwords import password_matches
 from tests.factories import PASSWORD, Factory
@@ -151,12 +151,10 @@ def _membership(db: Session, community_id: int, email: str) -> Membership | None
     ).first()
 
 
-def test_invitation_creates_the_account_and_joins_with_the_role(
-    db: Session, make: Factory, caplog: pytest.LogCaptureFixture
-) -> None:
-    with caplog.at_level(logging.WARNING):
-        world, issued = _invite(db, make, role="facilitator")
-    assert issued.link in caplog.text
+def test_invitation_creates_the_account_and_joins_with_the_role(db: Session, make: Factory) -> None:
+    world, issued = _invite(db, make, role="facilitator")
+    queued = db.exec(select(OutboxMail).where(OutboxMail.kind == "invitation")).one()
+    assert queued.to_address == "new@example.org" and issued.token in queued.context
     stored = db.get(Invitation, issued.invitation.id)
     assert stored is not None and issued.token not in stored.token_hash
     assert stored.expires_at - utcnow() > timedelta(days=6, hours=23)
@@ -237,3 +235,20 @@ def test_self_registration_only_where_the_community_allows_it(db: Session, make:
     services.join_community(db, None, community_id=world.community.id, **details)
     membership = _membership(db, world.community.id, "joiner@example.org")
     assert membership is not None and membership.role == "member"
+
+
+def test_language_and_time_zone_settings_are_checked_and_kept(any_make: Factory, any_db: Session):
+    """A person's interface language and time zone, on both databases; bad values change
+    nothing."""
+    person = any_make.user()
+    services.set_preferences(any_db, person, language="pl", time_zone="Europe/Warsaw")
+    with pytest.raises(InvalidInput, match="languages offered"):
+        services.set_preferences(any_db, person, language="tlh", time_zone="UTC")
+    with pytest.raises(InvalidInput, match="not a time zone"):
+        services.set_preferences(any_db, person, language=None, time_zone="Europe/Atlantis")
+    any_db.expire_all()
+    saved = any_db.get(User, person.id)
+    assert (saved.language, saved.time_zone) == ("pl", "Europe/Warsaw")
+    services.set_preferences(any_db, person, language=None, time_zone="UTC")
+    any_db.expire_all()
+    assert any_db.get(User, person.id).language is None

@@ -17,11 +17,20 @@ from sqlalchemy import text
 from sqlmodel import Session, col, select
 
 from agreements import audit, services
-from agreements.audit import archive
+from agreements.audit import archive, archive_merge
 from agreements.audit.canonical import sha256_text
 from agreements.demo import V3, seed_demo
 from agreements.errors import InvalidInput, NotFound, Refused
-from agreements.models import AuditEvent, Proposal, User, Version
+from agreements.models import (
+    Agreement,
+    AuditEvent,
+    Community,
+    Membership,
+    Notification,
+    Proposal,
+    User,
+    Version,
+)
 from agreements.services.queries.decision_records import build_record
 from agreements.storage.engines import make_engine
 from tests.services.test_audit_chain import triggers_off
@@ -177,3 +186,88 @@ def test_an_imported_version_has_no_decision_record(instance: Session) -> None:
 def test_outsiders_get_no_record_of_a_private_community(instance: Session) -> None:
     with pytest.raises(NotFound, match="nothing you may see"):
         build_record(instance, None, DEMO, "community-agreement", 3)
+
+
+@pytest.fixture
+def busy_db(empty_db: Session) -> Session:
+    """A second instance with a community of its own and Jonas already holding an account."""
+    from tests.factories import Factory
+
+    make = Factory(empty_db)
+    own = make.community(members=1)
+    make.proposal(own, stage="comment")
+    jonas = make.user("Jonas here")
+    jonas.email = "jonas@demo.accord"
+    empty_db.add(jonas)
+    empty_db.commit()
+    return empty_db
+
+
+def test_an_archive_merges_into_an_instance_with_other_communities(
+    instance: Session, busy_db: Session
+) -> None:
+    before = audit.count_events(busy_db)
+    exported = json.loads(archive.dump_archive(archive.export_community(instance, DEMO)))
+    own_events = [event for event in exported["events"] if "action" in event]
+
+    notified = len(busy_db.exec(select(Notification)).all())
+
+    result = archive_merge.import_community(busy_db, exported)
+
+    assert result.ok and result.sealed == 0, result.message
+    assert len(busy_db.exec(select(Notification)).all()) == notified  # history, not news
+    assert result.count == before + len(own_events) + 1
+    imported = audit.head(busy_db)
+    assert imported.action == audit.IMPORT_ACTION  # type: ignore[union-attr]
+    payload = json.loads(imported.payload)  # type: ignore[union-attr]
+    assert payload["archive"]["head_hash"] == exported["head_hash"]
+    assert [entry[1:] for entry in payload["events"]] == [
+        [event["seq"], event["hash"]] for event in own_events
+    ]
+    community = busy_db.exec(select(Community).where(Community.slug == DEMO)).one()
+    versions = busy_db.exec(
+        select(Version.text).join(Agreement).where(Agreement.community_id == community.id)
+    ).all()
+    assert V3 in versions
+    jonas = _member(busy_db)  # the existing account, joined to the community, name kept
+    assert jonas.display_name == "Jonas here"
+    assert busy_db.exec(
+        select(Membership).where(
+            Membership.user_id == jonas.id, Membership.community_id == community.id
+        )
+    ).one()
+    assert not busy_db.exec(select(User).where(User.email == "admin@demo.accord")).one().is_admin
+    proposal = busy_db.exec(
+        select(Proposal)
+        .join(Agreement)
+        .where(Agreement.community_id == community.id, Proposal.state == "comment")
+    ).first()
+    assert proposal is not None
+    services.add_comment(busy_db, jonas, proposal_id=proposal.id, body="Moved in!")
+    assert audit.verify_chain(busy_db).ok
+
+
+def test_a_taken_address_is_refused_unless_a_new_one_is_given(
+    instance: Session, busy_db: Session
+) -> None:
+    exported = archive.export_community(instance, DEMO)
+    archive_merge.import_community(busy_db, json.loads(archive.dump_archive(exported)))
+    events = audit.count_events(busy_db)
+    again = json.loads(archive.dump_archive(exported))
+    with pytest.raises(Refused, match=f"'{DEMO}' already exists here"):
+        archive_merge.import_community(busy_db, again)
+    assert audit.count_events(busy_db) == events
+    archive_merge.import_community(busy_db, again, slug="climate-copy")
+    assert busy_db.exec(select(Community).where(Community.slug == "climate-copy")).one()
+    assert audit.verify_chain(busy_db).ok
+
+
+def test_a_tampered_archive_is_not_merged(instance: Session, busy_db: Session) -> None:
+    exported = json.loads(archive.dump_archive(archive.export_community(instance, DEMO)))
+    objection = next(e for e in exported["events"] if e.get("action") == "objection.raised")
+    objection["payload"] = json.dumps({"reason": "I never said that.", "passage": None})
+    events = audit.count_events(busy_db)
+    with pytest.raises(InvalidInput, match="does not verify"):
+        archive_merge.import_community(busy_db, exported)
+    assert audit.count_events(busy_db) == events
+    assert not busy_db.exec(select(Community).where(Community.slug == DEMO)).first()

@@ -16,6 +16,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,7 @@ from sqlmodel import Session, SQLModel, select
 
 from agreements import services
 from agreements.errors import DomainError, Forbidden, NotAuthenticated, NotFound, Refused
-from agreements.models import AuditEvent, Community, Proposal, User
+from agreements.models import AuditEvent, Community, Proposal, Round, User, utcnow
 from agreements.security.account_tokens import make_reset_token
 from agreements.storage.engines import make_engine
 from agreements.storage.sessions import get_engine
@@ -64,6 +65,21 @@ class Scene:
         for person in (self.world.facilitator, *self.world.members):
             services.register_stance(self.db, person, proposal_id=proposal.id, position="consent")
         return proposal
+
+    def lapsed(self) -> Proposal:
+        """A proposal whose consent round a facilitator let lapse."""
+        proposal = self.proposal("consent")
+        services.lapse_proposal(
+            self.db, self.world.facilitator, proposal_id=proposal.id, reason="Too quiet."
+        )
+        return proposal
+
+    def round_id(self, stage: str) -> int:
+        """The open round of a new proposal at `stage`."""
+        proposal = self.proposal(stage)
+        return self.db.exec(
+            select(Round.id).where(Round.proposal_id == proposal.id, Round.kind == stage)
+        ).one()
 
     def stale(self) -> Proposal:
         """A proposal whose base is no longer current, and which merges cleanly onto it."""
@@ -144,6 +160,10 @@ SIGNED_IN = {**ANYONE, "anonymous": NotAuthenticated}
 OBJECTOR_OR_FACILITATOR = {**FACILITATOR_ONLY, "member": OK}
 PROPOSER_ONLY = {**FACILITATOR_ONLY, "proposer": OK, "facilitator": Forbidden}
 OBJECTOR_ONLY = {**FACILITATOR_ONLY, "member": OK, "facilitator": Forbidden}
+SCHEDULER_ONLY = expect(  # the system account alone, run by `run_due`
+    anonymous=Forbidden, outsider=Forbidden, member=Forbidden, proposer=Forbidden,
+    facilitator=Forbidden, admin=Forbidden,
+)  # fmt: skip
 ALREADY_MEMBERS_REFUSED = expect(
     anonymous=OK, outsider=OK, member=Refused, proposer=Refused, facilitator=Refused, admin=OK
 )
@@ -162,6 +182,11 @@ def _invitation_token(scene: Scene) -> str:
 def _api_token_of_member(scene: Scene) -> int:
     token, _plaintext = services.create_api_token(scene.db, scene.member, name="laptop")
     return token.id  # type: ignore[return-value]
+
+
+def _feed_of_member(scene: Scene) -> int:
+    services.create_feed(scene.db, scene.member, community_id=scene.world.community.id)
+    return scene.world.community.id  # type: ignore[return-value]
 
 
 MATRIX: dict[str, Case] = {
@@ -193,16 +218,30 @@ MATRIX: dict[str, Case] = {
         lambda s: {"current_password": PASSWORD, "new_password": "a brand new passphrase"},
         SIGNED_IN,
     ),
-    "close_due_rounds": Case(
-        lambda s: {},
-        expect(
-            anonymous=Forbidden,
-            outsider=Forbidden,
-            member=Forbidden,
-            proposer=Forbidden,
-            facilitator=Forbidden,
-            admin=Forbidden,
-        ),
+    "set_preferences": Case(lambda s: {"language": "de", "time_zone": "Europe/Berlin"}, SIGNED_IN),
+    "close_due_round": Case(lambda s: {"round_id": s.round_id("objection")}, SCHEDULER_ONLY),
+    "send_reminder": Case(lambda s: {"round_id": s.round_id("consent")}, SCHEDULER_ONLY),
+    "warn_closing_soon": Case(lambda s: {"round_id": s.round_id("consent")}, SCHEDULER_ONLY),
+    "announce_round": Case(lambda s: {"round_id": s.round_id("consent")}, SCHEDULER_ONLY),
+    "notice_review_due": Case(lambda s: {"agreement_id": s.world.agreement.id}, SCHEDULER_ONLY),
+    "extend_deadline": Case(
+        lambda s: {
+            "proposal_id": s.proposal("consent").id,
+            "deadline": utcnow() + timedelta(days=30),
+            "reason": "Holidays.",
+        },
+        FACILITATOR_ONLY,
+    ),
+    "remind_non_answerers": Case(
+        lambda s: {"proposal_id": s.proposal("consent").id}, FACILITATOR_ONLY
+    ),
+    "propose_again": Case(lambda s: {"proposal_id": s.lapsed().id}, PROPOSER_ONLY),
+    "set_review_date": Case(
+        lambda s: {
+            "agreement_id": s.world.agreement.id,
+            "review_on": (utcnow() + timedelta(days=90)).date(),
+        },
+        FACILITATOR_OF_COMMUNITY,
     ),
     "confirm_resolved": Case(
         lambda s: {"objection_id": s.objection(integrating=True), "reason": "Now inclusive."},
@@ -217,6 +256,17 @@ MATRIX: dict[str, Case] = {
         FACILITATOR_OF_COMMUNITY,
     ),
     "create_api_token": Case(lambda s: {"name": "laptop"}, SIGNED_IN),
+    "create_feed": Case(  # anyone who can read the community; an admin can read them all
+        lambda s: {"community_id": s.world.community.id},
+        expect(
+            anonymous=NotAuthenticated,
+            outsider=NotFound,
+            member=OK,
+            proposer=OK,
+            facilitator=OK,
+            admin=OK,
+        ),
+    ),
     "create_community": Case(lambda s: {"slug": "another", "name": "Another"}, ADMIN_ONLY),
     "create_community:new_facilitator": Case(
         lambda s: {
@@ -313,6 +363,17 @@ MATRIX: dict[str, Case] = {
     ),
     "revoke_api_token": Case(
         lambda s: {"token_id": _api_token_of_member(s)},
+        expect(
+            anonymous=NotAuthenticated,
+            outsider=NotFound,
+            member=OK,
+            proposer=NotFound,
+            facilitator=NotFound,
+            admin=NotFound,
+        ),
+    ),
+    "revoke_feed": Case(  # only the member has a feed address to revoke
+        lambda s: {"community_id": _feed_of_member(s)},
         expect(
             anonymous=NotAuthenticated,
             outsider=NotFound,
@@ -481,11 +542,13 @@ RECORDED_ACTION = {
     "adopt_proposal": "proposal.adopted",
     "change_member": "member.changed",
     "change_password": "account.password_changed",
+    "set_preferences": "account.preferences_changed",
     "confirm_resolved": "objection.confirm_resolved",
     "create_account": "account.created",
     "create_agreement": "agreement.created",
     "create_api_token": "api_token.created",
     "create_community": "community.created",
+    "create_feed": "feed.created",
     "import_agreement_history": "agreement.created",
     "invite_member": "member.invited",
     "join_community": "member.joined",
@@ -507,10 +570,19 @@ RECORDED_ACTION = {
     "reset_password": "account.password_reset",
     "revise_proposal": "proposal.revised",
     "revoke_api_token": "api_token.revoked",
+    "revoke_feed": "feed.revoked",
     "submit_proposal": "proposal.submit",
     "update_community_settings": "community.settings_changed",
     "withdraw_objection": "objection.withdraw",
     "withdraw_proposal": "proposal.withdraw",
+    "extend_deadline": "round.deadline_extended",
+    "remind_non_answerers": "round.reminded",
+    "send_reminder": "round.reminder_due",
+    "warn_closing_soon": "round.closing_soon",
+    "announce_round": "round.announced",
+    "propose_again": "proposal.created",
+    "set_review_date": "agreement.review_date_set",
+    "notice_review_due": "agreement.review_due",
 }
 
 

@@ -19,7 +19,7 @@ from agreements.errors import (
 )
 from agreements.limits import MAX_AGREEMENT_CHARS
 from agreements.models import Concern, Objection, Round, Stance, Version
-from tests.factories import AGREEMENT_TEXT
+from tests.factories import AGREEMENT_TEXT, mark_announced, scheduler_sessions
 
 
 def versions(session, agreement):
@@ -421,10 +421,11 @@ def test_lazy_consensus_adopts_when_the_deadline_passes(any_db, any_make):
         any_db, world.members[0], agreement_id=world.agreement.id, title="t", text="New text\n"
     )
     services.open_objection_round(any_db, world.facilitator, proposal_id=proposal.id)
-    system = services.system_actor(any_db)
-    assert services.close_due_rounds(any_db, system) == []
+    mark_announced(any_db, proposal.id)
+    sessions = scheduler_sessions(any_db)
+    assert services.run_due(sessions).moved == []
     later = datetime.now(UTC) + timedelta(days=8)
-    assert services.close_due_rounds(any_db, system, now=later) == [proposal.id]
+    assert services.run_due(sessions, now=later).moved == [proposal.id]
     any_db.refresh(proposal)
     assert proposal.state == "adopted"
     assert versions(any_db, world.agreement)[-1].text == "New text\n"
@@ -436,13 +437,15 @@ def test_lazy_consensus_waits_while_an_objection_is_open(any_db, any_make):
         any_db, world.members[0], agreement_id=world.agreement.id, title="t", text="New text\n"
     )
     services.open_objection_round(any_db, world.facilitator, proposal_id=proposal.id)
+    mark_announced(any_db, proposal.id)
     services.raise_objection(any_db, world.members[1], proposal_id=proposal.id, reason="Wait.")
-    system = services.system_actor(any_db)
-    assert (
-        services.close_due_rounds(any_db, system, now=datetime.now(UTC) + timedelta(days=30)) == []
+    report = services.run_due(
+        scheduler_sessions(any_db), now=datetime.now(UTC) + timedelta(days=30)
     )
+    assert (report.moved, report.blocked) == ([], 1)
+    round_id = any_db.exec(select(Round.id).where(Round.proposal_id == proposal.id)).one()
     with pytest.raises(Forbidden):
-        services.close_due_rounds(any_db, world.facilitator)
+        services.close_due_round(any_db, world.facilitator, round_id=round_id)
 
 
 def test_rebase_makes_a_new_revision_that_needs_fresh_stances(any_db, any_make):
@@ -461,7 +464,7 @@ def test_rebase_makes_a_new_revision_that_needs_fresh_stances(any_db, any_make):
     rebased = services.rebase_proposal(any_db, world.members[0], proposal_id=stale.id)
     assert rebased.number == 2 and "We share all we learn." in rebased.text
     assert "We speak with care." in rebased.text
-    with pytest.raises(Refused, match="Nothing to rebase"):
+    with pytest.raises(Refused, match="Nothing to update"):
         services.rebase_proposal(any_db, world.members[0], proposal_id=stale.id)
     with pytest.raises(Refused, match="quorum is not met"):
         services.adopt_proposal(
@@ -485,7 +488,7 @@ def test_a_protocol_may_require_consent_after_a_rebase(any_db, any_make, monkeyp
     for person in [world.facilitator, *world.members]:
         services.register_stance(any_db, person, proposal_id=stale.id, position="consent")
     any_make.proposal(world, stage="adopted")
-    with pytest.raises(Refused, match="Rebase the proposal"):
+    with pytest.raises(Refused, match="Update the proposal to the latest version"):
         services.adopt_proposal(
             any_db, world.facilitator, proposal_id=stale.id, outcome_statement="Agreed."
         )

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from agreements.demo import PROPOSALS, seed_demo
-from agreements.models import Comment, Concern, Proposal
+from agreements.models import Comment, Concern, Proposal, Round
 
 
 def test_each_open_proposal_has_its_own_question_answer_and_concern(db: Session) -> None:
+    """...and every open round has a deadline, as real ones do."""
     seed_demo(db)
     seen: set[str] = set()
     for demo in PROPOSALS:
@@ -22,3 +23,35 @@ def test_each_open_proposal_has_its_own_question_answer_and_concern(db: Session)
         texts = {question.body, answer.body, concern.text}
         assert not texts & seen, "the same words appear on two proposals"
         seen |= texts
+    open_rounds = db.exec(select(Round).where(col(Round.closed_at).is_(None))).all()
+    assert open_rounds and all(round_.deadline for round_ in open_rounds)
+
+
+def test_the_large_community_is_made_of_real_decisions_at_any_scale(db: Session) -> None:
+    """A scaled-down `demo --large`: every version from a decision, a waiting proposal with
+    its comments (a quarter replies) and stances, one shared hash, and a chain that verifies."""
+    from agreements import audit
+    from agreements.demo_large import SLUG, Scale, seed_large
+    from agreements.models import Agreement, Community, Stance, User, Version
+
+    scale = Scale(members=6, organisations=3, versions=4, comments=8, stances=6, events=100)
+    assert seed_large(db, scale) is True
+    community = db.exec(select(Community).where(Community.slug == SLUG)).one()
+    agreement = db.exec(select(Agreement).where(Agreement.community_id == community.id)).one()
+    versions = db.exec(select(Version).where(Version.agreement_id == agreement.id)).all()
+    assert len(versions) == scale.versions
+    assert all(v.proposal_id for v in versions if v.number > 1)
+    waiting = db.exec(
+        select(Proposal).where(Proposal.agreement_id == agreement.id, Proposal.state == "consent")
+    ).one()
+    comments = db.exec(select(Comment).where(Comment.proposal_id == waiting.id)).all()
+    assert len(comments) == scale.comments
+    assert sum(c.parent_id is not None for c in comments) == scale.comments // 4
+    round_ids = select(Round.id).where(Round.proposal_id == waiting.id)
+    stances = db.exec(select(Stance).where(col(Stance.round_id).in_(round_ids))).all()
+    assert len(stances) == scale.stances
+    seeded = db.exec(select(User).where(col(User.email).like("%@network.accord"))).all()
+    assert len(seeded) == scale.members - 1 and len({u.password_hash for u in seeded}) == 1
+    assert audit.count_events(db) >= scale.events
+    assert audit.verify_chain(db).ok
+    assert seed_large(db, scale) is False  # only once

@@ -12,10 +12,11 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from agreements import audit, services
-from agreements.models import Community, Objection, utcnow
+from agreements.models import Community, Objection, OutboxMail, Round, utcnow
+from agreements.services import announcements
 from tests.factories import AGREEMENT_TEXT, PASSWORD, Factory, World
 
 NEW_PASSWORD = "a different long passphrase"
@@ -74,6 +75,14 @@ def _(make: Factory, world: World) -> Call:
     )
 
 
+@scenario("set_preferences")
+def _(make: Factory, world: World) -> Call:
+    user = world.members[0]
+    return lambda: services.set_preferences(
+        make.session, user, language="it", time_zone="Europe/Rome"
+    )
+
+
 @scenario("request_password_reset")
 def _(make: Factory, world: World) -> Call:
     email = world.members[0].email
@@ -97,6 +106,19 @@ def _(make: Factory, world: World) -> Call:
 def _(make: Factory, world: World) -> Call:
     token, _plaintext = services.create_api_token(make.session, world.members[0], name="laptop")
     return lambda: services.revoke_api_token(make.session, world.members[0], token_id=token.id)
+
+
+@scenario("create_feed")
+def _(make: Factory, world: World) -> Call:
+    member, community_id = world.members[0], world.community.id
+    return lambda: services.create_feed(make.session, member, community_id=community_id)
+
+
+@scenario("revoke_feed")
+def _(make: Factory, world: World) -> Call:
+    member, community_id = world.members[0], world.community.id
+    services.create_feed(make.session, member, community_id=community_id)
+    return lambda: services.revoke_feed(make.session, member, community_id=community_id)
 
 
 # --- communities and membership -------------------------------------------------------------
@@ -229,13 +251,88 @@ def _(make: Factory, world: World) -> Call:
     )
 
 
-@scenario("close_due_rounds")
-def _(make: Factory, world: World) -> Call:
+def _lazy_round(make: Factory) -> int:
+    """The id of an open objection period (lazy consensus), due in a week."""
     lazy = make.community(protocol="lazy_consensus")
     pid = _proposal(make, lazy, "proposed")
     services.open_objection_round(make.session, lazy.facilitator, proposal_id=pid)
+    return make.session.exec(select(Round.id).where(Round.proposal_id == pid)).one()
+
+
+@scenario("close_due_round")
+def _(make: Factory, world: World) -> Call:
+    round_id = _lazy_round(make)
     later = utcnow() + timedelta(days=30)
-    return lambda: services.close_due_rounds(make.session, make.system, now=later)
+    return lambda: services.close_due_round(make.session, make.system, round_id=round_id, now=later)
+
+
+@scenario("send_reminder")
+def _(make: Factory, world: World) -> Call:
+    round_id = _lazy_round(make)
+    soon = utcnow() + timedelta(days=7, hours=-47)
+    return lambda: services.send_reminder(make.session, make.system, round_id=round_id, now=soon)
+
+
+@scenario("announce_round")
+def _(make: Factory, world: World) -> Call:
+    round_id = _lazy_round(make)
+    for mail in make.session.exec(select(OutboxMail).where(OutboxMail.round_id == round_id)):
+        mail.status = "sent"  # as the worker does when it delivers them
+        make.session.add(mail)
+    make.session.commit()
+    return lambda: announcements.announce_round(make.session, make.system, round_id=round_id)
+
+
+@scenario("warn_closing_soon")
+def _(make: Factory, world: World) -> Call:
+    round_id = _lazy_round(make)
+    soon = utcnow() + timedelta(days=7, hours=-23)
+    return lambda: services.warn_closing_soon(
+        make.session, make.system, round_id=round_id, now=soon
+    )
+
+
+@scenario("extend_deadline")
+def _(make: Factory, world: World) -> Call:
+    pid = _proposal(make, world, "consent")
+    return lambda: services.extend_deadline(
+        make.session, world.facilitator, proposal_id=pid, deadline=utcnow() + timedelta(days=20),
+        reason="Holidays.",
+    )  # fmt: skip
+
+
+@scenario("remind_non_answerers")
+def _(make: Factory, world: World) -> Call:
+    pid = _proposal(make, world, "consent")
+    return lambda: services.remind_non_answerers(make.session, world.facilitator, proposal_id=pid)
+
+
+@scenario("propose_again")
+def _(make: Factory, world: World) -> Call:
+    pid = _proposal(make, world, "consent")
+    services.lapse_proposal(make.session, world.facilitator, proposal_id=pid, reason="Quiet.")
+    return lambda: services.propose_again(make.session, world.members[0], proposal_id=pid)
+
+
+def _review_date(make: Factory, world: World) -> None:
+    services.set_review_date(
+        make.session, world.facilitator, agreement_id=world.agreement.id,
+        review_on=(utcnow() + timedelta(days=90)).date(),
+    )  # fmt: skip
+
+
+@scenario("set_review_date")
+def _(make: Factory, world: World) -> Call:
+    return lambda: _review_date(make, world)
+
+
+@scenario("notice_review_due")
+def _(make: Factory, world: World) -> Call:
+    _review_date(make, world)
+    later = utcnow() + timedelta(days=91)
+    return lambda: services.notice_review_due(
+        make.session, make.system, agreement_id=world.agreement.id, now=later
+    )
 
 
 # --- discussion, objections, stances -------------------------------------------------------

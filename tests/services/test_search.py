@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from agreements import services
-from agreements.errors import InvalidInput
+from agreements.errors import InvalidInput, NotFound
 from agreements.services.queries.search import MAX_QUERY_CHARS, SearchResults, search
 from tests.factories import AGREEMENT_TEXT, Factory, World
 
@@ -111,6 +111,18 @@ def test_a_draft_is_found_by_its_proposer_alone(any_db, any_make, world):
     assert not finds_draft(any_make.user(admin=True))
 
 
+def test_a_search_may_keep_to_one_community(any_db, any_make, world):
+    """The scope is read through the community's own visibility rule: NotFound to outsiders."""
+    other = any_make.community(private=False)
+    member = world.members[1]
+    everywhere = {hit.community_slug for hit in search(any_db, member, "share").hits}
+    assert everywhere == {world.community.slug, other.community.slug}
+    scoped = search(any_db, member, "share", community_slug=other.community.slug)
+    assert {hit.community_slug for hit in scoped.hits} == {other.community.slug}
+    with pytest.raises(NotFound):
+        search(any_db, any_make.user(), "share", community_slug=world.community.slug)
+
+
 # Greek, Arabic and accented Latin, each in its own heading; case is folded.
 UNICODE_QUERIES = [
     ("συμφωνία", "συμφωνία"),
@@ -173,13 +185,11 @@ def test_an_overlong_query_is_refused(any_db, world):
         search(any_db, world.members[1], "a" * (MAX_QUERY_CHARS + 1))
 
 
-def test_results_come_a_page_at_a_time(any_db, any_make, world, monkeypatch):
-    from agreements.services.queries import search as module
-
-    monkeypatch.setattr(module, "PAGE_SIZE", 1)
-    first = search(any_db, world.members[1], "share")
-    second = search(any_db, world.members[1], "share", page=2)
+def test_results_come_a_page_at_a_time(any_db, world):
+    first = search(any_db, world.members[1], "share", per_page=1)
+    second = search(any_db, world.members[1], "share", page=2, per_page=1)
     assert first.has_next and not second.has_next
+    assert first.total == second.total == 2
     assert first.hits[0].version_number == 2 and second.hits[0].version_number == 1
 
 

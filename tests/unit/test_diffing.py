@@ -26,6 +26,7 @@ from agreements.text.diff import (
     word_diff,
 )
 from agreements.text.rendered_diff import rendered_changes
+from agreements.web.locale import lang_attrs
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
@@ -348,6 +349,7 @@ def diff_macros() -> object:
         undefined=jinja2.StrictUndefined,
     )
     environment.filters["rendered_changes"] = rendered_changes
+    environment.filters["lang_attrs"] = lang_attrs
     return environment.get_template("partials/_diff.html").module
 
 

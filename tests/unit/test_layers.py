@@ -52,7 +52,7 @@ FORBIDDEN_LAYERS: dict[str, tuple[str, ...]] = {
     "agreements.web": ("agreements.api", "agreements.cli", "agreements.demo"),
     "agreements.api": ("agreements.web", "agreements.cli", "agreements.demo"),
 }
-for core in ("models", "errors", "config", "limits", "access", "tally"):
+for core in ("models", "errors", "config", "limits", "languages", "access", "tally"):
     FORBIDDEN_LAYERS[f"agreements.{core}"] = (
         "agreements.services",
         "agreements.web",

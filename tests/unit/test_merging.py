@@ -284,3 +284,22 @@ def test_provenance_names_the_version_that_last_changed_each_paragraph() -> None
     ]
     assert paragraph_provenance([v0]) == [("# Title", 0), ("First rule.", 0), ("Second rule.", 0)]
     assert paragraph_provenance([]) == []
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.sampled_from(["A rule.", "A\nrule.", "B rule.", "# Head", "C."]), max_size=5),
+        min_size=1,
+        max_size=5,
+    )
+)
+def test_provenance_kept_one_version_at_a_time_equals_the_whole_history(histories) -> None:
+    """What a version keeps when it is adopted is what the whole history would compute."""
+    texts = ["\n\n".join(paragraphs) + "\n" for paragraphs in histories]
+    origins: list[int] = []
+    parent = None
+    for number, text in enumerate(texts):
+        origins = merge.next_provenance(parent, origins, text, number)
+        parent = text
+    assert merge.provenance_paragraphs(texts[-1], origins) == merge.paragraph_provenance(texts)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from agreements.services.queries.search import MAX_WORDS, search_words, snippet_pieces
+from agreements.text.slugs import slugify
 
 
 def test_words_are_letters_digits_and_their_marks_only():
@@ -23,3 +24,16 @@ def test_snippets_become_plain_marked_pieces():
         ("consent", True),
         (": now", False),
     ]
+
+
+def test_search_and_slugs_cut_words_the_same_way():
+    """One definition of a word (agreements.text.units.word_runs) serves both; only the
+    format characters differ: a slug drops them, a search splits on them as the index does."""
+    for title in (
+        "Charte de la communauté",
+        "ميثاق المجتمع",
+        "Χάρτης: της κοινότητας!",
+        "2026 plan",
+    ):
+        assert "-".join(search_words(title)).lower() == slugify(title)
+    assert search_words("a\u200db") == ["a", "b"] and slugify("a\u200db") == "ab"

@@ -4,6 +4,6 @@ Routes only translate HTTP: parse the body (schemas in bodies.py), call one serv
 present the result (presenters.py). Importing this package registers every operation.
 """
 
-from . import agreements, communities, discussion, proposals, rounds
+from . import agreements, communities, discussion, proposals, rounds, search
 
-__all__ = ["agreements", "communities", "discussion", "proposals", "rounds"]
+__all__ = ["agreements", "communities", "discussion", "proposals", "rounds", "search"]

@@ -70,6 +70,29 @@ def get_agreement(
 
 
 @operation(
+    "put",
+    AGREEMENT + "/review-date",
+    summary="Set the review date",
+    tag=TAG,
+    body=bodies.ReviewDate,
+    response=schemas.Agreement,
+)
+def set_review_date(
+    session: Session,
+    actor: User | None,
+    *,
+    slug: str,
+    agreement_slug: str,
+    body: bodies.ReviewDate,
+) -> schemas.Agreement:
+    """Facilitators only: the day the agreement is to be reviewed (null removes it). Setting
+    the next date once a review was due records that review as done."""
+    agreement = find_agreement(session, actor, slug, agreement_slug)
+    services.set_review_date(session, actor, agreement_id=agreement.id, review_on=body.review_on)
+    return agreement_out(session, agreement, slug)
+
+
+@operation(
     "get",
     AGREEMENT + "/versions",
     summary="List adopted versions",

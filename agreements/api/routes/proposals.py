@@ -209,6 +209,28 @@ _action("withdraw", "Withdraw a proposal", services.withdraw_proposal)
 _action("reject", "Reject a proposal", services.reject_proposal, bodies.RequiredReason)
 _action("adopt", "Adopt the consented text", services.adopt_proposal, bodies.Adoption)
 _action("lapse", "Let the consent round lapse", services.lapse_proposal, bodies.RequiredReason)
+_action(
+    "extend-deadline",
+    "Extend the open round's deadline",
+    services.extend_deadline,
+    bodies.DeadlineExtension,
+)
+_action("remind", "Remind those who have not answered", services.remind_non_answerers)
+
+
+@operation(
+    "post",
+    PROPOSAL + "/propose-again",
+    summary="Propose a lapsed proposal again",
+    tag=TAG,
+    response=schemas.Proposal,
+    status=201,
+)
+def propose_again(session: Session, actor: User | None, *, proposal_id: int) -> schemas.Proposal:
+    """The proposer puts a lapsed proposal's last revision to the community again; the
+    answer is the new proposal."""
+    proposal = services.propose_again(session, actor, proposal_id=proposal_id)
+    return proposal_out(session, actor, proposal.id)  # type: ignore[arg-type]
 
 
 @operation(

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import func
+from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from ...models import Agreement, Community, Proposal, User, Version
-from ...text.merge import paragraph_provenance
+from ...text.merge import provenance_paragraphs
+from ..provenance import version_origins
 from ._rows import first_or_not_found
 from .communities import community_by_slug
 
@@ -56,6 +59,37 @@ def versions_of(session: Session, agreement: Agreement) -> list[Version]:
     return list(session.exec(versions_query(agreement)))
 
 
+def latest_version(session: Session, agreement: Agreement) -> Version:
+    """The agreement's current version (every agreement has at least one)."""
+    return session.exec(
+        select(Version)
+        .where(Version.agreement_id == agreement.id)
+        .order_by(col(Version.number).desc())
+        .limit(1)
+    ).one()
+
+
+def recent_versions(session: Session, agreement: Agreement, limit: int) -> list[Version]:
+    """The newest `limit` versions, newest first, without their texts (a list shows only
+    numbers, dates and decisions; loading a thousand full texts would cost megabytes)."""
+    return list(
+        session.exec(
+            select(Version)
+            .options(defer(Version.text), defer(Version.provenance))  # type: ignore[arg-type]
+            .where(Version.agreement_id == agreement.id)
+            .order_by(col(Version.number).desc())
+            .limit(limit)
+        )
+    )
+
+
+def version_count(session: Session, agreement: Agreement) -> int:
+    """How many versions the agreement has (also the newest number: numbers are dense)."""
+    return session.exec(
+        select(func.count()).select_from(Version).where(Version.agreement_id == agreement.id)
+    ).one()
+
+
 def version_by_number(session: Session, agreement: Agreement, number: int) -> Version:
     """Version `number` of the agreement, or NotFound."""
     return first_or_not_found(
@@ -82,6 +116,19 @@ def proposals_of(
     return list(session.exec(proposals_query(agreement, open_only=open_only)))
 
 
+def proposals_by_id(
+    session: Session, agreement: Agreement, ids: set[int | None]
+) -> dict[int | None, Proposal]:
+    """The agreement's proposals with these ids (drafts left out), without their long texts:
+    a page names the decisions behind what it shows, not all thousand of them."""
+    found = session.exec(
+        proposals_query(agreement)
+        .options(defer(Proposal.rationale), defer(Proposal.outcome_statement))  # type: ignore[arg-type]
+        .where(col(Proposal.id).in_({i for i in ids if i is not None}))
+    )
+    return {proposal.id: proposal for proposal in found}
+
+
 @dataclass(frozen=True)
 class Provenance:
     """One paragraph of a version and the version that last changed it."""
@@ -92,6 +139,14 @@ class Provenance:
 
 def provenance(session: Session, agreement: Agreement, version: Version) -> list[Provenance]:
     """For each paragraph of `version`, the version (and so the decision) that last changed it."""
-    history = [v for v in versions_of(session, agreement) if v.number <= version.number]
-    blame = paragraph_provenance([v.text for v in history])
-    return [Provenance(text, history[index]) for text, index in blame]
+    blame = provenance_paragraphs(version.text, version_origins(session, version))
+    origins = session.exec(
+        select(Version)
+        .options(defer(Version.text), defer(Version.provenance))  # type: ignore[arg-type]
+        .where(
+            Version.agreement_id == agreement.id,
+            col(Version.number).in_({number for _text, number in blame}),
+        )
+    )
+    by_number = {origin.number: origin for origin in origins}
+    return [Provenance(text, by_number[number]) for text, number in blame]

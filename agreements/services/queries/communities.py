@@ -31,6 +31,16 @@ def community_by_slug(session: Session, actor: User | None, slug: str) -> Commun
     return community
 
 
+def community_language(session: Session, actor: User | None, slug: str) -> str | None:
+    """The default interface language of the community at this address, when the person
+    may see it (None otherwise): a private community's page must answer in the same words
+    as an address where nothing exists, or its language would betray it."""
+    community = session.exec(select(Community).where(Community.slug == slug)).first()
+    if community is None or not can_see(session, actor, community):
+        return None
+    return community.language
+
+
 def facilitated_community(session: Session, actor: User | None, slug: str) -> Community:
     """The community at this address, for a page only its facilitators use (settings, new
     agreements): outsiders get NotFound as everywhere, members Forbidden."""

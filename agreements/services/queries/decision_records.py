@@ -37,8 +37,8 @@ SETTLEMENTS = {
     "confirm_resolved": "resolved",
     "reopen": "reopened",
     "withdraw": "withdrawn",
-    "overrule": "overruled",
-    "reclassify": "reclassified as a concern",
+    "overrule": "decided not paramount (overruled)",
+    "reclassify": "moved to the discussion as a concern (reclassified)",
 }
 
 
@@ -118,7 +118,7 @@ def _revisions(session: Session, proposal: Proposal) -> list[dict[str, Any]]:
         {
             "number": revision.number,
             "sha256": revision.text_sha256,
-            "author": author or "Accord (automatic rebase)",
+            "author": author or "Accord (brought up to date with the latest version)",
             "note": revision.note,
             "at": revision.created_at,
         }

@@ -26,6 +26,7 @@ from ...models import (
     Stance,
     User,
     Version,
+    utcnow,
 )
 from ...tally import Tally
 from ...text.merge import MergeResult
@@ -33,6 +34,7 @@ from .._context import ProposalContext, load_proposal
 from ..adoption import current_version, rebase_preview
 from ..overlaps import Overlap, overlapping_proposals
 from ..proposals import revisions_of
+from ..round_deadlines import not_answered
 from ..rounds import proposal_rounds
 from ._rows import stored_id
 from .people import organisations_of, people
@@ -98,6 +100,9 @@ class ProposalDetail:
     organisations: dict[int, Organisation]
     rebase: MergeResult | None = None  # set when another amendment was adopted since the base
     overlaps: list[Overlap] = field(default_factory=list)
+    # For a facilitator: who has not answered the open round (see round_deadlines).
+    not_answered: list[int] = field(default_factory=list)
+    deadline_passed: bool = False
 
     @property
     def proposal(self) -> Proposal:
@@ -172,6 +177,9 @@ def proposal_detail(session: Session, actor: User | None, proposal_id: int) -> P
     author_ids |= {c.author_id for c in concerns} | {o.settled_by_id for o in objections}
     if tally is not None:
         author_ids |= {p.user_id for p in tally.participants}
+    waiting = (
+        not_answered(ctx, open_round) if open_round is not None and FACILITATOR in roles else []
+    )
     base = session.get(Version, revisions[-1].base_version_id)
     current = current_version(session, stored_id(ctx.agreement))
     assert base is not None
@@ -197,4 +205,8 @@ def proposal_detail(session: Session, actor: User | None, proposal_id: int) -> P
             else None
         ),
         overlaps=overlapping_proposals(session, proposal),
+        not_answered=waiting,
+        deadline_passed=bool(
+            open_round and open_round.deadline and open_round.deadline <= utcnow()
+        ),
     )

@@ -7,7 +7,10 @@ and the marks that belong to them), each word is quoted, and all of them must ap
 `"`, `*`, `NEAR(`, `-` or `OR` are only characters to look past.
 
 Results keep the rules of the pages: a private community's texts are found only by its
-members (and instance administrators), a draft only by its proposer. The current text of
+members (and instance administrators), a draft only by its proposer. A search may be kept
+to one community, named by its slug and read through the same visibility rule as its
+pages (so a private one is NotFound to outsiders). The search page and the API's
+GET /api/v1/search both call `search`. The current text of
 an agreement comes before its older versions; the best match comes first, and older
 versions come newest first.
 """
@@ -28,6 +31,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     case,
+    func,
     literal,
     or_,
     select,
@@ -38,6 +42,8 @@ from sqlmodel import Session, col
 
 from ...errors import InvalidInput
 from ...models import Agreement, Comment, Community, Membership, Proposal, User, Version
+from ...text.units import word_runs
+from .communities import community_by_slug
 
 MAX_QUERY_CHARS = 200
 MAX_WORDS = 16
@@ -76,35 +82,40 @@ class SearchResults:
     words: list[str]
     hits: list[SearchHit]
     page: int
-    has_next: bool
+    total: int = 0
+    per_page: int = PAGE_SIZE
+
+    @property
+    def has_next(self) -> bool:
+        """Whether more hits follow this page."""
+        return self.page * self.per_page < self.total
 
     @property
     def first_number(self) -> int:
         """The position of this page's first hit among all hits (for a numbered list)."""
-        return (self.page - 1) * PAGE_SIZE + 1
+        return (self.page - 1) * self.per_page + 1
 
 
 def search_words(query: str) -> list[str]:
-    """The words of a query: runs of letters, digits and combining marks, in NFC form.
+    """The words of a query (see agreements.text.units.word_runs), in NFC form.
 
     Everything else (punctuation, quotes, operators) separates words, so no character a
     person types can change what the database is asked.
     """
-    words: list[str] = []
-    current: list[str] = []
-    for char in unicodedata.normalize("NFC", query):
-        if unicodedata.category(char)[0] in "LNM" and char not in (_START, _STOP):
-            current.append(char)
-        elif current:
-            words.append("".join(current))
-            current = []
-    if current:
-        words.append("".join(current))
-    return words[:MAX_WORDS]
+    return word_runs(unicodedata.normalize("NFC", query))[:MAX_WORDS]
 
 
-def search(session: Session, viewer: User | None, query: str, *, page: int = 1) -> SearchResults:
-    """The texts `viewer` may read that contain every word of `query`, a page at a time.
+def search(
+    session: Session,
+    viewer: User | None,
+    query: str,
+    *,
+    page: int = 1,
+    per_page: int = PAGE_SIZE,
+    community_slug: str | None = None,
+) -> SearchResults:
+    """The texts `viewer` may read that contain every word of `query`, a page at a time,
+    in every community or only in the one at `community_slug`.
 
     A query longer than MAX_QUERY_CHARS is refused (InvalidInput); one with no words
     finds nothing, without asking the database.
@@ -114,13 +125,15 @@ def search(session: Session, viewer: User | None, query: str, *, page: int = 1) 
             f"Search for at most {MAX_QUERY_CHARS} characters; this search has {len(query)}.",
             "q",
         )
-    page = max(page, 1)
+    page, per_page = max(page, 1), max(per_page, 1)
+    community = community_by_slug(session, viewer, community_slug) if community_slug else None
     words = search_words(query)
     if not words:
-        return SearchResults(query, [], [], page, False)
+        return SearchResults(query, [], [], page, per_page=per_page)
     dialect = session.get_bind().dialect.name
     matches = _matches(dialect, words)
-    visible = _visible(matches, viewer).subquery("visible")
+    visible = _visible(matches, viewer, community).subquery("visible")
+    total = session.execute(select(func.count()).select_from(visible)).scalar_one()
     rows = session.execute(
         select(visible)
         .order_by(
@@ -129,13 +142,12 @@ def search(session: Session, viewer: User | None, query: str, *, page: int = 1) 
             visible.c.moment.desc(),
             visible.c.ref_id.desc(),
         )
-        .offset((page - 1) * PAGE_SIZE)
-        .limit(PAGE_SIZE + 1)
+        .offset((page - 1) * per_page)
+        .limit(per_page)
     ).all()
-    shown = rows[:PAGE_SIZE]
-    snippets = _snippets(session, dialect, words, [(row.kind, row.ref_id) for row in shown])
-    hits = [_hit(session, row, snippets.get((row.kind, row.ref_id), "")) for row in shown]
-    return SearchResults(query, words, hits, page, len(rows) > PAGE_SIZE)
+    snippets = _snippets(session, dialect, words, [(row.kind, row.ref_id) for row in rows])
+    hits = [_hit(session, row, snippets.get((row.kind, row.ref_id), "")) for row in rows]
+    return SearchResults(query, words, hits, page, total, per_page)
 
 
 def _match_expression(dialect: str, words: list[str]) -> str:
@@ -167,14 +179,17 @@ def _matches(dialect: str, words: list[str]) -> Any:
     )
 
 
-def _visible(matches: Any, viewer: User | None) -> Any:
-    """The matches the viewer may read, each with its moment and whether it is an old version."""
+def _visible(matches: Any, viewer: User | None, community: Community | None) -> Any:
+    """The matches the viewer may read (in `community`, if given), each with its moment and
+    whether it is an old version."""
     viewer_id = viewer.id if viewer is not None else None
     if viewer is not None and viewer.is_admin:
         readable: ColumnElement[bool] = true()
     else:
         member_of = select(col(Membership.community_id)).where(Membership.user_id == viewer_id)
         readable = or_(col(Community.is_private).is_(False), col(Community.id).in_(member_of))
+    if community is not None:
+        readable = and_(readable, col(Community.id) == community.id)
     not_a_draft = or_(col(Proposal.state) != "draft", col(Proposal.proposer_id) == viewer_id)
     newer_table = Version.__table__.alias("newer")  # type: ignore[attr-defined]
     is_old = (

@@ -3,8 +3,9 @@ contents, where each paragraph came from, and the open proposals that would chan
 section.
 
 The agreement page needs all of it at once; it is computed here once per request from the
-versions and proposals the page has already loaded, the provenance and one query for the
-open proposals' latest revisions, never a query per paragraph or per section.
+current version and proposals the page has already loaded, the provenance kept with the
+version, one query for the open proposals' latest revisions and one for their base texts,
+never a query per paragraph, per section or per version.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from sqlmodel import Session, col, select
 
 from ...models import Agreement, Proposal, Revision, Version
 from ...text.outline import Heading, render_blocks, touched_paragraphs
-from .agreements import provenance
+from .agreements import proposals_by_id, provenance
 
 #: From this many headings on, the page offers a table of contents.
 CONTENTS_MIN_HEADINGS = 3
@@ -56,18 +57,21 @@ def reading(
     session: Session,
     agreement: Agreement,
     version: Version,
-    versions: list[Version],
+    current: Version,
     proposals: list[Proposal],
 ) -> Reading:
-    """Lay out `version` of `agreement` (whose `versions` are given oldest first) for reading.
+    """Lay out `version` of `agreement` (whose newest version is `current`) for reading.
 
     `proposals` are the agreement's proposals the reader may see (drafts left out); those
     still open are marked on the sections they change, on the current version only, since
-    that is the text they would change.
+    that is the text they would change. The decisions behind the paragraphs are loaded
+    here when `proposals` does not hold them.
     """
     blame = provenance(session, agreement, version)
     blocks = render_blocks([paragraph.text for paragraph in blame])
     by_id = {p.id: p for p in proposals}
+    decisions = {paragraph.version.proposal_id for paragraph in blame} - by_id.keys()
+    by_id |= proposals_by_id(session, agreement, decisions) if decisions else {}
     sections: list[Section] = []
     first_index: list[int] = []
     for index, (paragraph, block) in enumerate(zip(blame, blocks, strict=True)):
@@ -76,9 +80,9 @@ def reading(
             first_index.append(index)
         origin = paragraph.version
         sections[-1].paragraphs.append(Paragraph(block.html, origin, by_id.get(origin.proposal_id)))
-    if version.number == versions[-1].number:
+    if version.number == current.number:
         open_proposals = [p for p in proposals if p.closed_at is None and p.state != "draft"]
-        touched = _touched_by(session, open_proposals, versions)
+        touched = _touched_by(session, open_proposals, current)
         ends = [*first_index[1:], len(blocks)]
         for section, start, end in zip(sections, first_index, ends, strict=True):
             section.proposals = [
@@ -89,7 +93,7 @@ def reading(
 
 
 def _touched_by(
-    session: Session, proposals: list[Proposal], versions: list[Version]
+    session: Session, proposals: list[Proposal], current: Version
 ) -> dict[int | None, set[int]]:
     """For each proposal, the paragraphs of the current version its latest revision changes."""
     if not proposals:
@@ -106,10 +110,11 @@ def _touched_by(
             (col(Revision.proposal_id) == newest.c.proposal_id)
             & (col(Revision.number) == newest.c.number),
         )
-    )
-    texts = {v.id: v.text for v in versions}
-    current = versions[-1].text
+    ).all()
+    bases = {r.base_version_id for r in revisions}
+    found = session.exec(select(Version.id, Version.text).where(col(Version.id).in_(bases)))
+    texts = {version_id: text for version_id, text in found}
     return {
-        r.proposal_id: touched_paragraphs(texts[r.base_version_id], r.text, current)
+        r.proposal_id: touched_paragraphs(texts[r.base_version_id], r.text, current.text)
         for r in revisions
     }

@@ -1,0 +1,242 @@
+"""Requests per second of Accord's signed-in pages, against a floor measured in the same run.
+
+Starts two servers itself, each under gunicorn with gunicorn.conf.py and 2 workers:
+  * Accord (wsgi:app) on the database given (default: a fresh SQLite file with the demo);
+  * the floor: a bare Flask + sqlite3 + Jinja page that reads one row and renders about
+    5 KB, the least any page served by Python on this machine can cost.
+Then, page by page, it alternates floor and Accord under the same load (wrk with 8
+connections if installed, else a Python load generator with 8 threads) and prints one
+line per page: Accord's req/s, the floor's, and the ratio. The ratio is what compares
+across machines and runs.
+
+    python bench/http_bench.py [--database-url URL] [--seconds 5] [--rounds 2]
+
+Pages: community home, agreement, history, proposal, compare, decision record, for the
+demo and, when the database has it (`flask --app wsgi demo --large`), the large community.
+Signed in as the demo's facilitator, who belongs to both.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.cookiejar
+import os
+import re
+import shutil
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+
+from flask import Flask, render_template_string
+from sqlalchemy import create_engine, text
+
+ROOT = Path(__file__).resolve().parents[1]
+CONNECTIONS = 8
+FACILITATOR = ("facilitator@demo.accord", "accord-demo-2026")
+FLOOR_DB = os.environ.get("FLOOR_DB", "")
+FLOOR_TEMPLATE = """<!doctype html><html lang="en"><head><title>{{ row[1] }}</title></head>
+<body><main><h1>{{ row[1] }}</h1>{% for n in range(40) %}
+<p>Paragraph {{ n }} of {{ row[1] }}: {{ row[2] }}</p>{% endfor %}</main></body></html>"""
+
+
+def floor_app() -> Flask:
+    """The floor: one row read with sqlite3, one Jinja template, about 5 KB of HTML."""
+    app = Flask("floor")
+
+    @app.get("/")
+    def page() -> str:
+        connection = sqlite3.connect(FLOOR_DB)
+        row = connection.execute("SELECT id, title, body FROM page WHERE id = 1").fetchone()
+        connection.close()
+        return render_template_string(FLOOR_TEMPLATE, row=row)
+
+    return app
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _serve(target: str, env: dict[str, str], chdir: Path) -> tuple[subprocess.Popen[bytes], str]:
+    port = _free_port()
+    command = [
+        str(Path(sys.executable).parent / "gunicorn"),
+        "-c", str(ROOT / "gunicorn.conf.py"),
+        "--chdir", str(chdir),
+        "-w", "2",
+        "-b", f"127.0.0.1:{port}",
+        "--access-logfile", "/dev/null",
+        target,
+    ]  # fmt: skip
+    server = subprocess.Popen(command, env={**os.environ, **env}, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            urllib.request.urlopen(base + "/", timeout=1)
+            return server, base
+        except urllib.error.HTTPError:
+            return server, base  # answering, if only with a redirect or 404
+        except OSError:
+            time.sleep(0.1)
+    server.kill()
+    raise SystemExit(f"{target} did not start")
+
+
+def _sign_in(base: str) -> str:
+    """A session cookie of the demo's facilitator."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    form = opener.open(base + "/sign-in").read().decode()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form)
+    assert token is not None, "no CSRF token on the sign-in page"
+    body = urllib.parse.urlencode(
+        {"csrf_token": token.group(1), "email": FACILITATOR[0], "password": FACILITATOR[1]}
+    ).encode()
+    opener.open(base + "/sign-in", body)
+    return "; ".join(f"{cookie.name}={cookie.value}" for cookie in jar)
+
+
+def _pages(database_url: str) -> list[tuple[str, str]]:
+    """(label, path) of every measured page, for each community the database holds."""
+    engine = create_engine(database_url)
+    pages = []
+    with engine.connect() as db:
+        for label, slug in (("demo", "climate-litigators"), ("large", "open-justice-network")):
+            found = db.execute(
+                text(
+                    "SELECT a.id, a.slug FROM agreement a JOIN community c ON c.id = a.community_id"
+                    " WHERE c.slug = :slug ORDER BY a.id LIMIT 1"
+                ),
+                {"slug": slug},
+            ).first()
+            if found is None:
+                continue
+            proposal = db.execute(
+                text("SELECT id FROM proposal WHERE agreement_id = :a AND state = 'consent'"),
+                {"a": found.id},
+            ).scalar()
+            record = db.execute(
+                text(
+                    "SELECT min(number) FROM version"
+                    " WHERE agreement_id = :a AND proposal_id IS NOT NULL"
+                ),
+                {"a": found.id},
+            ).scalar()
+            base = f"/c/{slug}/a/{found.slug}"
+            pages += [
+                (f"{label} community home", f"/c/{slug}"),
+                (f"{label} agreement", base),
+                (f"{label} history", f"{base}/history"),
+                (f"{label} proposal", f"/p/{proposal}"),
+                (f"{label} compare", f"{base}/compare"),
+                (f"{label} decision record", f"{base}/v/{record}/record"),
+            ]
+    engine.dispose()
+    return pages
+
+
+def _wrk(url: str, cookie: str, seconds: float) -> float:
+    header = ["-H", f"Cookie: {cookie}"] if cookie else []
+    out = subprocess.run(
+        ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{max(1, round(seconds))}s", *header, url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    found = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    assert found is not None, out
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    assert errors is None, f"{url}: {errors.group(0) if errors else ''}"
+    return float(found.group(1))
+
+
+def _python_load(url: str, cookie: str, seconds: float) -> float:
+    done = [0]
+    stop = time.monotonic() + seconds
+    lock = threading.Lock()
+
+    def worker() -> None:
+        request = urllib.request.Request(url, headers={"Cookie": cookie})
+        while time.monotonic() < stop:
+            with urllib.request.urlopen(request) as response:
+                response.read()
+            with lock:
+                done[0] += 1
+
+    threads = [threading.Thread(target=worker) for _ in range(CONNECTIONS)]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return done[0] / (time.monotonic() - started)
+
+
+def _demo_database(folder: Path) -> str:
+    url = f"sqlite:///{folder / 'accord.sqlite'}"
+    env = {**os.environ, "DATABASE_URL": url}
+    flask = str(Path(sys.executable).parent / "flask")
+    for args in (["db", "upgrade"], ["demo"]):
+        subprocess.run([flask, "--app", "wsgi", *args], cwd=ROOT, env=env, check=True,
+                       capture_output=True)  # fmt: skip
+    return url
+
+
+def _floor_database(folder: Path) -> str:
+    path = folder / "floor.sqlite"
+    connection = sqlite3.connect(path)
+    connection.execute("CREATE TABLE page (id INTEGER PRIMARY KEY, title TEXT, body TEXT)")
+    connection.execute(
+        "INSERT INTO page VALUES (1, 'Community Agreement', ?)",
+        ("We share what we learn so that every case is stronger than the last.",),
+    )
+    connection.commit()
+    connection.close()
+    return str(path)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", help="Accord's database (default: a fresh demo)")
+    parser.add_argument("--seconds", type=float, default=5.0, help="load per measurement")
+    parser.add_argument("--rounds", type=int, default=2, help="alternations per page")
+    options = parser.parse_args()
+    load: Callable[[str, str, float], float] = _wrk if shutil.which("wrk") else _python_load
+    with tempfile.TemporaryDirectory() as temporary:
+        folder = Path(temporary)
+        database_url = options.database_url or _demo_database(folder)
+        accord, accord_base = _serve("wsgi:app", {"DATABASE_URL": database_url}, ROOT)
+        floor, floor_base = _serve(
+            "http_bench:floor_app()", {"FLOOR_DB": _floor_database(folder)}, ROOT / "bench"
+        )
+        try:
+            cookie = _sign_in(accord_base)
+            print(f"load: {load.__name__.strip('_')}, {CONNECTIONS} connections, 2 workers each")
+            print(f"{'page':<28} {'accord req/s':>12} {'floor req/s':>12} {'ratio':>7}")
+            for label, path in _pages(database_url):
+                _python_load(accord_base + path, cookie, 0.5)  # warm the workers
+                ours, floors = [], []
+                for _ in range(options.rounds):
+                    floors.append(load(floor_base + "/", "", options.seconds))
+                    ours.append(load(accord_base + path, cookie, options.seconds))
+                mine, base = statistics.mean(ours), statistics.mean(floors)
+                print(f"{label:<28} {mine:>12.1f} {base:>12.1f} {mine / base:>7.1%}", flush=True)
+        finally:
+            for server in (accord, floor):
+                server.terminate()
+                server.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()

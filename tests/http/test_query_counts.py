@@ -1,0 +1,95 @@
+"""Each main page makes a fixed number of SQL statements, however much history there is.
+
+A page whose queries grow with its comments, stances or versions (one query per row, or
+a list that loads every version) is what made pages slow on a lived-in community. Each
+page is counted on a small community, then again after it has grown (more versions, more
+members with stances, more comments and replies); the counts must not change. Counts, not
+timings: no test here depends on the machine's speed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import event
+
+from agreements import services
+from agreements.storage.sessions import get_engine
+
+PAGES = ("community", "agreement", "history", "proposal", "compare", "record")
+
+
+def _paths(world, proposal_id: int) -> dict[str, str]:
+    base = f"/c/{world.community.slug}/a/{world.agreement.slug}"
+    return {
+        "community": f"/c/{world.community.slug}",
+        "agreement": base,
+        "history": f"{base}/history",
+        "proposal": f"/p/{proposal_id}",
+        "compare": f"{base}/compare",
+        "record": f"{base}/v/2/record",
+    }
+
+
+@pytest.fixture
+def statements(app) -> Iterator[list[str]]:
+    """Every SQL statement the app's engine runs while the test holds this list."""
+    seen: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        seen.append(statement)
+
+    engine = get_engine(app)
+    event.listen(engine, "before_cursor_execute", count)
+    yield seen
+    event.remove(engine, "before_cursor_execute", count)
+
+
+def _discuss(db, world, proposal_id: int, comments: int) -> None:
+    first = None
+    for number in range(comments):
+        author = world.members[number % len(world.members)]
+        comment = services.add_comment(
+            db,
+            author,
+            proposal_id=proposal_id,
+            body=f"Comment {number}, with a [link](https://example.org) and *emphasis*.",
+            parent_id=first if number % 3 == 2 else None,
+        )
+        first = first or comment.id
+    db.commit()
+
+
+def _count(client, statements: list[str], paths: dict[str, str]) -> dict[str, int]:
+    counts = {}
+    for page, path in paths.items():
+        assert client.get(path).status_code == 200, page  # warms per-process caches
+        statements.clear()
+        assert client.get(path).status_code == 200, page
+        counts[page] = len(statements)
+    return counts
+
+
+def test_no_main_page_makes_more_queries_as_history_grows(
+    client, login, db, make, statements
+) -> None:
+    world = make.community(members=2)
+    make.proposal(world, stage="adopted")
+    waiting = make.proposal(world, stage="consent", text="A different text.\n")
+    _discuss(db, world, waiting.id, 2)
+    services.register_stance(db, world.members[1], proposal_id=waiting.id, position="consent")
+    db.commit()
+    login(client, world.members[0])
+    paths = _paths(world, waiting.id)
+    small = _count(client, statements, paths)
+
+    for _ in range(3):  # more versions, each from a complete decision
+        make.proposal(world, stage="adopted", text=f"Version text {_}.\n")
+    for _ in range(4):  # more members, each giving a stance on the waiting proposal
+        person = world.member()
+        services.register_stance(db, person, proposal_id=waiting.id, position="consent")
+    _discuss(db, world, waiting.id, 18)
+    grown = _count(client, statements, paths)
+
+    assert grown == small
