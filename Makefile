@@ -35,7 +35,9 @@ install-dev: $(VENV)/.installed-dev
 demo: install
 	$(FLASK) db upgrade
 	$(FLASK) demo --if-empty
-	$(FLASK) worker --once  # the demo's mails, readable at /admin/mail (no SMTP server)
+	@# The demo's mails, readable at /admin/mail (no SMTP server); one log line per mail goes
+	@# to instance/worker.log, so the accounts printed above stay on the screen.
+	$(FLASK) worker --once 2>> instance/worker.log
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 lint: install-dev

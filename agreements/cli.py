@@ -31,6 +31,7 @@ from . import audit, services
 from .audit import anchors, archive, archive_merge, keyed
 from .delivery import worker
 from .errors import DomainError
+from .mail import has_smtp
 from .models import Community
 from .storage import backup as instance_backup
 from .storage import migrate
@@ -320,9 +321,10 @@ def worker_command(once: bool, interval: float) -> None:
     """Close due rounds and deliver the mail outbox: until stopped, or once with --once."""
     if once:
         result = worker.run_pass()
+        where = "" if has_smtp() else " (no SMTP server: kept at /admin/mail)"
         click.echo(
             f"{result.moved} proposal(s) moved, {result.digests} digest(s) queued, "
-            f"{result.sent} mail(s) sent, {result.failed} not sent."
+            f"{result.sent} mail(s) sent{where}, {result.failed} not sent."
         )
         return
     stop = threading.Event()

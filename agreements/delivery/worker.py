@@ -65,11 +65,11 @@ def deliver(session: Session, mail: OutboxMail, now: datetime | None = None) -> 
         if has_smtp():
             transmit(rendered.email)
         else:
+            # One line each: the text is on /admin/mail, and a newcomer's terminal stays readable.
             current_app.logger.warning(
-                "No SMTP_HOST configured; email to %s kept on the mail page.\nSubject: %s\n\n%s",
+                "No SMTP_HOST configured; email to %s kept at /admin/mail: %s",
                 mail.to_address,
                 rendered.subject,
-                rendered.text,
             )
     except (OSError, smtplib.SMTPException) as error:
         reason = f"{type(error).__name__}: {error}"
