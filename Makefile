@@ -71,6 +71,7 @@ bench: install-dev
 	$(BIN)/python bench/diff_bench.py
 	$(BIN)/python bench/audit_bench.py
 	$(BIN)/python bench/render_bench.py
+	$(BIN)/python bench/write_bench.py
 
 # Mutation testing of the domain core ([tool.mutmut] in pyproject.toml); mutants/ keeps the
 # results, so a second run retests only what changed. Scores per module are printed last.

@@ -1,6 +1,7 @@
 """Requests per second of Accord's signed-in pages, against a floor measured in the same run.
 
-Starts two servers itself, each under gunicorn with gunicorn.conf.py and 2 workers:
+Starts two servers itself, each under gunicorn with gunicorn.conf.py and 2 workers (or
+`--workers N`):
   * Accord (wsgi:app) on the database given (default: a fresh SQLite file with the demo);
   * the floor: a bare Flask + sqlite3 + Jinja page that reads one row and renders about
     5 KB, the least any page served by Python on this machine can cost.
@@ -9,7 +10,7 @@ connections if installed, else a Python load generator with 8 threads) and print
 line per page: Accord's req/s, the floor's, and the ratio. The ratio is what compares
 across machines and runs.
 
-    python bench/http_bench.py [--database-url URL] [--seconds 5] [--rounds 2]
+    python bench/http_bench.py [--database-url URL] [--seconds 5] [--rounds 2] [--workers 2]
 
 Pages: community home, agreement, history, proposal, compare, decision record, for the
 demo and, when the database has it (`flask --app wsgi demo --large`), the large community.
@@ -68,13 +69,15 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _serve(target: str, env: dict[str, str], chdir: Path) -> tuple[subprocess.Popen[bytes], str]:
+def _serve(
+    target: str, env: dict[str, str], chdir: Path, workers: int
+) -> tuple[subprocess.Popen[bytes], str]:
     port = _free_port()
     command = [
         str(Path(sys.executable).parent / "gunicorn"),
         "-c", str(ROOT / "gunicorn.conf.py"),
         "--chdir", str(chdir),
-        "-w", "2",
+        "-w", str(workers),
         "-b", f"127.0.0.1:{port}",
         "--access-logfile", "/dev/null",
         target,
@@ -211,18 +214,21 @@ def main() -> None:
     parser.add_argument("--database-url", help="Accord's database (default: a fresh demo)")
     parser.add_argument("--seconds", type=float, default=5.0, help="load per measurement")
     parser.add_argument("--rounds", type=int, default=2, help="alternations per page")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers per server")
     options = parser.parse_args()
     load: Callable[[str, str, float], float] = _wrk if shutil.which("wrk") else _python_load
     with tempfile.TemporaryDirectory() as temporary:
         folder = Path(temporary)
         database_url = options.database_url or _demo_database(folder)
-        accord, accord_base = _serve("wsgi:app", {"DATABASE_URL": database_url}, ROOT)
+        workers = options.workers
+        accord, accord_base = _serve("wsgi:app", {"DATABASE_URL": database_url}, ROOT, workers)
         floor, floor_base = _serve(
-            "http_bench:floor_app()", {"FLOOR_DB": _floor_database(folder)}, ROOT / "bench"
+            "http_bench:floor_app()", {"FLOOR_DB": _floor_database(folder)}, ROOT / "bench", workers
         )
         try:
             cookie = _sign_in(accord_base)
-            print(f"load: {load.__name__.strip('_')}, {CONNECTIONS} connections, 2 workers each")
+            what = f"{CONNECTIONS} connections, {workers} workers each"
+            print(f"load: {load.__name__.strip('_')}, {what}")
             print(f"{'page':<28} {'accord req/s':>12} {'floor req/s':>12} {'ratio':>7}")
             for label, path in _pages(database_url):
                 _python_load(accord_base + path, cookie, 0.5)  # warm the workers

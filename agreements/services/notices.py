@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import difflib
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,8 +32,9 @@ from ..models import (
     RoundParticipant,
     Stance,
     User,
+    utcnow,
 )
-from .outbox import emailed, queue_mail
+from .outbox import emailed, mail_values, queue_mails
 
 NEW_EVENTS = "accord.new_audit_events"
 
@@ -243,49 +244,75 @@ def _review_due(session: Session, event: AuditEvent, payload: dict[str, Any]) ->
 
 
 def notify(session: Session, event: AuditEvent) -> None:
-    """Write the notifications (and emails) one event causes, in the current transaction."""
+    """Write the notifications (and emails) one event causes, in the current transaction.
+
+    However many people are told, this is three statements: who of them is active (with
+    their addresses), one INSERT of the notifications returning their ids, one INSERT of
+    the mails; plus one read of the recipients' mail preferences."""
     found = RULES.get(event.action)
     if found is None:
         return
     notices = found(session, event, json.loads(event.payload))
-    told: dict[int, tuple[Notification, int | None]] = {}
+    told: dict[int, tuple[dict[str, Any], int | None]] = {}
     for notice in notices:
         for user_id in sorted(notice.recipients - {event.actor_id}):
             if user_id in told:  # two reasons to tell one person: one notification
-                told[user_id][0].text += "\n\n" + notice.text
+                told[user_id][0]["text"] += "\n\n" + notice.text
                 continue
-            row = Notification(
+            row = {
+                "recipient_id": user_id,
+                "community_id": event.community_id,
+                "proposal_id": event.proposal_id,
+                "event_seq": event.seq,
+                "kind": notice.kind,
+                "text": notice.text,
+                "created_at": event.occurred_at,
+            }
+            told[user_id] = (row, notice.round_id)
+    people = _active(session, told)
+    ids = _insert_notifications(session, [told[user_id][0] for user_id in sorted(people)])
+    mails = []
+    mailed_rounds = set()
+    now = utcnow()
+    for user_id in emailed(session, event.community_id, people):
+        round_id = told[user_id][1]
+        mails.append(
+            mail_values(
                 recipient_id=user_id,
+                to_address=people[user_id],
+                kind="notification",
                 community_id=event.community_id,
                 proposal_id=event.proposal_id,
-                event_seq=event.seq,
-                kind=notice.kind,
-                text=notice.text,
-                created_at=event.occurred_at,
+                round_id=round_id,
+                notification_id=ids[user_id],
+                now=now,
             )
-            told[user_id] = (row, notice.round_id)
-    people: dict[int, User] = {
-        user.id: user  # type: ignore[misc]
-        for user in session.exec(select(User).where(col(User.id).in_(told), col(User.is_active)))
-    }
-    session.add_all(told[user_id][0] for user_id in people)
-    session.flush()
-    mailed_rounds = set()
-    for user_id in emailed(session, event.community_id, people):
-        row, round_id = told[user_id]
-        queue_mail(
-            session,
-            people[user_id],
-            kind="notification",
-            community_id=event.community_id,
-            proposal_id=event.proposal_id,
-            round_id=round_id,
-            notification_id=row.id,
         )
         mailed_rounds.add(round_id)
+    queue_mails(session, mails)
     for notice in notices:
         if notice.round_id is not None and notice.round_id not in mailed_rounds:
             announced(session, notice.round_id, event.occurred_at)
+
+
+def _active(session: Session, user_ids: Collection[int]) -> dict[int, str]:
+    """The active accounts among these: their addresses by id."""
+    if not user_ids:
+        return {}
+    query = select(User.id, User.email).where(col(User.id).in_(user_ids), col(User.is_active))
+    return dict(session.exec(query).all())  # type: ignore[arg-type]
+
+
+def _insert_notifications(session: Session, rows: list[dict[str, Any]]) -> dict[int, int]:
+    """Insert the notifications in one statement; their ids by recipient."""
+    if not rows:
+        return {}
+    table = Notification.__table__  # type: ignore[attr-defined]
+    inserted = session.execute(
+        table.insert().returning(table.c.id, table.c.recipient_id, sort_by_parameter_order=True),
+        rows,
+    )
+    return {recipient_id: row_id for row_id, recipient_id in inserted}
 
 
 def announced(session: Session, round_id: int, when: Any) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from sqlalchemy import insert, literal
 from sqlmodel import Session, col, select
 
 from .. import audit
@@ -91,18 +92,13 @@ def open_round(
     )
     ctx.session.add(round_)
     ctx.session.flush()
-    members = ctx.session.exec(
-        select(Membership).where(Membership.community_id == ctx.community.id)
-    ).all()
-    for member in members:
-        ctx.session.add(
-            RoundParticipant(
-                round_id=round_.id,  # type: ignore[arg-type]
-                user_id=member.user_id,
-                organisation_id=member.organisation_id,
-            )
-        )
-    ctx.session.flush()
+    members = select(
+        literal(round_.id), col(Membership.user_id), col(Membership.organisation_id)
+    ).where(Membership.community_id == ctx.community.id)
+    snapshot = insert(RoundParticipant).from_select(
+        ["round_id", "user_id", "organisation_id"], members.order_by(col(Membership.id))
+    )  # one statement, however many members: no object per participant
+    ctx.session.execute(snapshot)
     return round_
 
 

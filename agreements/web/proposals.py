@@ -133,6 +133,7 @@ def proposal_page(
             else None
         ),
         status_labels=STATUS_LABELS,
+        all_threads=request.args.get("threads") == "all",
         **extra,
     )
 

@@ -46,9 +46,9 @@ def statements(app) -> Iterator[list[str]]:
     event.remove(engine, "before_cursor_execute", count)
 
 
-def _discuss(db, world, proposal_id: int, comments: int) -> None:
+def _discuss(db, world, proposal_id: int, comments: int, start: int = 0) -> None:
     first = None
-    for number in range(comments):
+    for number in range(start, start + comments):
         author = world.members[number % len(world.members)]
         comment = services.add_comment(
             db,
@@ -93,3 +93,28 @@ def test_no_main_page_makes_more_queries_as_history_grows(
     grown = _count(client, statements, paths)
 
     assert grown == small
+
+
+def test_a_long_discussion_sends_only_its_newest_threads(
+    client, login, db, make, statements
+) -> None:
+    """Over 20 threads, the page sends the newest 20 and links to the rest (?threads=all),
+    with as many statements either way as a short discussion."""
+    world = make.community(members=2)
+    waiting = make.proposal(world, stage="consent", text="A different text.\n")
+    _discuss(db, world, waiting.id, 2)
+    login(client, world.members[0])
+    pages = {"newest": f"/p/{waiting.id}", "all": f"/p/{waiting.id}?threads=all"}
+    small = _count(client, statements, pages)
+
+    _discuss(db, world, waiting.id, 31, start=2)  # 23 threads, 10 replies to comment 2
+    assert _count(client, statements, pages) == small
+    newest = client.get(pages["newest"]).get_data(as_text=True)
+    assert "Show the 3 earlier threads" in newest
+    assert f'href="/p/{waiting.id}?threads=all#discussion"' in newest
+    oldest = ("Comment 0,", "Comment 1,", "Comment 2,", "Comment 5,")  # 5 replies to 2
+    assert not any(text in newest for text in oldest)
+    assert "Comment 31," in newest and "Comment 3," in newest
+    everything = client.get(pages["all"]).get_data(as_text=True)
+    assert all(text in everything for text in oldest)
+    assert "earlier threads" not in everything
