@@ -222,21 +222,23 @@ def _describe(protocol: Protocol, trigger: str) -> str:
 
 
 def mermaid_diagram(protocol: Protocol, current: str | None = None) -> str:
-    """A Mermaid state diagram of the protocol, drawn by transitions from the same data."""
+    """A Mermaid state diagram of the protocol, drawn by transitions from the same data, with
+    `current` (a proposal's stage) marked as the active state.
+
+    The machine starts in `current`: transitions draws its graph when the machine is made,
+    so a state set afterwards would never be marked."""
 
     class _Model:
         pass
 
     model = _Model()
-    machine = GraphMachine(
+    GraphMachine(  # attaches get_graph to the model
         model=model,
         states=[state.name for state in protocol.states],
         transitions=[_as_machine_transition(t) for t in protocol.transitions],
-        initial=protocol.initial,
+        initial=current or protocol.initial,
         auto_transitions=False,
         graph_engine="mermaid",
         title=protocol.title,
     )
-    if current:
-        machine.set_state(current)
     return model.get_graph().draw(None)  # type: ignore[attr-defined]

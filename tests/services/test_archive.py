@@ -105,6 +105,39 @@ def test_after_an_import_only_the_events_it_sealed_may_stand_sealed(
     assert not result.ok and result.broken_seq == own["seq"], result.message
 
 
+def test_a_forged_import_event_is_named_with_what_is_wrong(
+    instance: Session, empty_db: Session
+) -> None:
+    """An import event vouches for the sealed events before it, so each way of forging its
+    list (even with its own hash recomputed) fails at the event that no longer checks out."""
+    archive.import_archive(empty_db, json.loads(archive.dump_archive(
+        archive.export_community(instance, DEMO)
+    )))  # fmt: skip
+    event = audit.head(empty_db)
+    assert event is not None and event.action == audit.IMPORT_ACTION
+    genuine, seq = json.loads(event.payload), event.seq
+    first_sealed, original = genuine["sealed"][0]
+    forgeries = [
+        ({**genuine, "first_seq": "one"}, seq, f"event {seq} is not a well-formed import"),
+        ({**genuine, "last_seq": seq - 2}, seq, f"event {seq} claims an import it does not follow"),
+        (
+            {**genuine, "sealed": [[first_sealed, "f" * 64], *genuine["sealed"][1:]]},
+            first_sealed,
+            f"sealed event {first_sealed} lost its original hash",
+        ),
+    ]
+    assert original != "f" * 64
+    for payload, broken_seq, message in forgeries:
+        with triggers_off(empty_db):
+            event.payload = json.dumps(payload)
+            empty_db.execute(
+                text("UPDATE audit_event SET payload = :p, hash = :h WHERE seq = :s"),
+                {"p": event.payload, "h": audit.compute_hash(event), "s": seq},
+            )
+        result = audit.verify_chain(empty_db)
+        assert (result.ok, result.broken_seq, result.message) == (False, broken_seq, message)
+
+
 def test_an_archive_carries_no_other_community_and_no_secrets(instance: Session) -> None:
     dumped = archive.dump_archive(archive.export_community(instance, DEMO))
     assert SECRET not in dumped

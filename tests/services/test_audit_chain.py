@@ -19,6 +19,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, select
 
 from agreements import audit
+from agreements.audit import chain as chain_module
 from agreements.models import AuditEvent
 from agreements.storage.triggers import install_guards
 
@@ -179,6 +180,11 @@ def test_tampering_breaks_verification_at_that_event(
     assert not result.ok
     assert result.broken_seq == broken_seq
     assert says in result.message
+    assert result.sealed == (1 if tamper is seal_event else 0)
+    if tamper is not seal_event:  # a seal is judged at the end of the chain
+        # how far the check got: the last event that verified, and how many it read
+        assert result.head_hash == _hash_at(chain, result.count - 1)
+        assert result.count in (broken_seq, broken_seq - 1)
 
 
 def test_cutting_off_the_newest_events_is_caught_by_the_published_head(chain: Session) -> None:
@@ -188,8 +194,14 @@ def test_cutting_off_the_newest_events_is_caught_by_the_published_head(chain: Se
         sql(chain, "DELETE FROM audit_event WHERE seq >= :s", s=newest - 1)
     assert audit.verify_chain(chain).ok  # a shorter chain is still a chain ...
     cut = audit.verify_chain(chain, expect=published)
-    assert not cut.ok  # ... but it no longer holds the head a record was given
-    assert "the chain was cut" in cut.message
+    # ... but it no longer holds the head a record was given
+    assert cut == audit.Verification(
+        False,
+        newest - 2,
+        _hash_at(chain, newest - 2),
+        None,
+        f"no event with hash {published}: the chain was cut",
+    )
 
 
 @pytest.mark.parametrize("tamper", [cut_newest, rewrite_and_rehash], ids=["truncate", "rehash"])
@@ -205,6 +217,15 @@ def test_a_kept_head_catches_what_a_plain_check_cannot(
     result = audit.verify_chain(chain, anchors=[kept])
     assert not result.ok  # ... but not to the head the record was given
     assert "the kept record" in result.message
+    if tamper is cut_newest:
+        remaining = audit.count_events(chain)
+        assert result == audit.Verification(
+            False,
+            remaining,
+            _hash_at(chain, remaining),
+            None,
+            f"event {kept.seq}, which the kept record holds, is gone: the chain was cut",
+        )
 
 
 def test_an_old_head_is_still_found_after_new_events(chain: Session, any_make) -> None:
@@ -213,6 +234,9 @@ def test_an_old_head_is_still_found_after_new_events(chain: Session, any_make) -
     any_make.user()
     assert audit.verify_chain(chain, expect=published.hash).ok
     assert audit.verify_chain(chain, anchors=[audit.Anchor(published.seq, published.hash)]).ok
+    newest = audit.head(chain)
+    assert newest is not None  # a head kept just now, at the very last event, still holds
+    assert audit.verify_chain(chain, anchors=[audit.Anchor(newest.seq, newest.hash)]).ok
 
 
 @pytest.mark.parametrize(
@@ -263,3 +287,112 @@ def test_the_hash_covers_every_column_that_tells_what_happened(column: str) -> N
     }
     changed = {**original, column: COLUMNS_THE_HASH_MUST_COVER[column]}
     assert audit.compute_hash(changed) != audit.compute_hash(original)
+
+
+# The history badge checks only the events after a verified checkpoint (`since`). That must
+# still catch an edit after the checkpoint, and an edit of the checkpoint's own event.
+
+
+def test_a_check_since_a_checkpoint_ends_where_the_full_check_ends(
+    chain: Session, any_make
+) -> None:
+    checkpoint = audit.verify_chain(chain)
+    any_make.user()  # new events after the checkpoint
+    resumed = audit.verify_chain(chain, since=checkpoint)
+    full = audit.verify_chain(chain)
+    assert resumed.ok and full.ok
+    assert (resumed.count, resumed.head_hash) == (full.count, full.head_hash)
+    assert resumed.count > checkpoint.count
+    assert resumed.message == full.message == f"{full.count} events verified"
+
+
+def test_an_edit_after_the_checkpoint_is_caught_by_the_resumed_check(chain: Session) -> None:
+    checkpoint = audit.verify_chain(chain)
+    before = audit.Verification(True, TAMPERED - 1, _hash_at(chain, TAMPERED - 1))
+    assert checkpoint.count > TAMPERED
+    with triggers_off(chain):
+        change_payload(chain)
+    result = audit.verify_chain(chain, since=before)
+    assert result == audit.Verification(  # how far it got: the last event that verified
+        False, TAMPERED, before.head_hash, TAMPERED, f"event {TAMPERED} was altered"
+    )
+
+
+def test_an_edit_of_the_checkpoint_event_itself_is_caught(chain: Session) -> None:
+    checkpoint = audit.Verification(True, TAMPERED, _hash_at(chain, TAMPERED))
+    with triggers_off(chain):
+        change_actor_and_rehash(chain)  # the checkpoint's event now has another hash
+    result = audit.verify_chain(chain, since=checkpoint)
+    assert result == audit.Verification(
+        False,
+        TAMPERED,
+        checkpoint.head_hash,
+        TAMPERED,
+        f"event {TAMPERED} changed after it was verified",
+    )
+
+
+def test_a_failed_checkpoint_is_not_resumed_from(chain: Session) -> None:
+    with triggers_off(chain):
+        change_payload(chain)
+    failed = audit.verify_chain(chain)
+    assert not failed.ok
+    again = audit.verify_chain(chain, since=failed)  # checks from the first event again
+    assert (again.ok, again.broken_seq) == (False, TAMPERED)
+
+
+def test_an_untouched_chain_is_verified_without_the_slow_recheck(
+    chain: Session, any_make, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fast hash agrees with the full one on real events (system actor, no ids,
+    non-ASCII names and payloads), so verifying a long history stays cheap."""
+    any_make.user("Zoë “Ω” Ñúñez")
+    audit.record(chain, None, "instance.checked", audit.Subject("instance", None))  # no ids
+    chain.commit()
+    rechecked: list[int] = []
+    real = chain_module._is_altered
+    monkeypatch.setattr(
+        chain_module, "_is_altered", lambda s, row: rechecked.append(row[0]) or real(s, row)
+    )
+    assert audit.verify_chain(chain).ok
+    assert rechecked == []
+
+
+def _hash_at(session: Session, seq: int) -> str:
+    return session.exec(select(AuditEvent.hash).where(AuditEvent.seq == seq)).one()
+
+
+def test_an_event_records_who_did_what_to_what(any_db: Session, any_make) -> None:
+    """What the history pages and the decision record read back from each event."""
+    world = any_make.community(members=1)
+    proposal = any_make.proposal(world, stage="comment")
+    subject = audit.Subject("comment", 42, world.community.id, world.agreement.id, proposal.id)
+    done = audit.record(any_db, world.facilitator, "comment.added", subject, {"body": "Hi"})
+    by_nobody = audit.record(any_db, None, "deadline.passed", subject)
+    any_db.commit()
+    stored = [
+        (e.actor_id, e.actor_name, e.community_id, e.agreement_id, e.proposal_id, e.action)
+        for e in (any_db.get(AuditEvent, done.id), any_db.get(AuditEvent, by_nobody.id))
+    ]
+    where = (world.community.id, world.agreement.id, proposal.id)
+    assert stored == [
+        (world.facilitator.id, world.facilitator.display_name, *where, "comment.added"),
+        (None, "system", *where, "deadline.passed"),
+    ]
+    assert [(e.subject_type, e.subject_id, e.payload) for e in (done, by_nobody)] == [
+        ("comment", 42, '{"body":"Hi"}'),
+        ("comment", 42, "{}"),
+    ]
+    assert audit.verify_chain(any_db).ok
+
+
+def test_a_rewritten_kept_event_is_named_with_the_record_that_holds_it(chain: Session) -> None:
+    kept = audit.Anchor(TAMPERED, _hash_at(chain, TAMPERED), "the decision record")
+    with triggers_off(chain):
+        rewrite_and_rehash(chain)
+    result = audit.verify_chain(chain, anchors=[kept])
+    assert (result.ok, result.broken_seq) == (False, TAMPERED)
+    assert result.message == (
+        f"event {TAMPERED} no longer has the hash the decision record holds: "
+        "the chain was rewritten"
+    )

@@ -258,9 +258,38 @@ def test_a_merge_that_cannot_be_aligned_in_time_is_one_conflict(
     )
 
 
-def test_too_large_texts_are_refused() -> None:
+@pytest.mark.parametrize("oversized", [0, 1, 2], ids=["base", "current", "proposed"])
+def test_too_large_texts_are_refused_whichever_one_it_is(oversized: int) -> None:
+    texts = ["a\n", "b\n", "c\n"]
+    texts[oversized] = "d" * (MAX_TEXT_CHARS + 1)
     with pytest.raises(TextTooLarge):
-        three_way_merge("a", "b", "c" * (MAX_TEXT_CHARS + 1))
+        three_way_merge(*texts)
+    with pytest.raises(TextTooLarge):
+        overlapping_passages(*texts)
+    if oversized < 2:  # the parent text, then the new text
+        with pytest.raises(TextTooLarge):
+            merge.next_provenance(texts[0], [0], texts[1], 1)
+
+
+def test_a_deleted_paragraph_does_not_shift_the_origins_after_it() -> None:
+    v0 = "A.\n\nB.\n\nC.\n\nD.\n"
+    v1 = v0.replace("B.", "B, reworded.")
+    v2 = v1.replace("B, reworded.\n\n", "")
+    assert paragraph_provenance([v0, v1, v2]) == [("A.", 0), ("C.", 0), ("D.", 0)]
+
+
+def test_an_indented_passage_keeps_its_indent() -> None:
+    """A passage is given as in its source (an indent can be Markdown: code, a list item),
+    without the blank lines around it."""
+    base = "First rule.\n\n    indented rule.\n\nLast rule.\n"
+    a = base.replace("indented rule", "indented rule, changed")
+    b = base.replace("indented rule", "indented rule, too")
+    assert overlapping_passages(base, a, b) == ["    indented rule."]
+    assert paragraph_provenance([base, a]) == [
+        ("First rule.", 0),
+        ("    indented rule, changed.", 1),
+        ("Last rule.", 0),
+    ]
 
 
 def test_overlapping_passages_are_the_paragraphs_both_change() -> None:

@@ -15,6 +15,7 @@ from workflows import (
     Refusal,
     mermaid_diagram,
 )
+from workflows.engine import NEXT_STEPS
 
 
 @dataclass
@@ -166,3 +167,170 @@ def test_diagram_comes_from_the_same_data(protocol):
     for transition in protocol.transitions:
         for source in transition.sources:
             assert f"{source} --> {transition.dest}: {transition.trigger}" in diagram
+
+
+# The rules as ../shared/DESIGN.md states them, written out here independently of
+# workflows/protocols.py. mutmut cannot mutate that data (it is built at import), so this
+# table is what catches a changed source, destination, role, guard or required reason.
+def rule(trigger, sources, dest, roles, guards=(), reason=False):
+    """One transition as the design states it: who may make it, under which guards."""
+    return (trigger, frozenset(sources), dest, frozenset(roles.split()), tuple(guards), reason)
+
+
+CONSENT_OPEN = ("draft", "proposed", "comment", "objection", "consent")
+LAZY_OPEN = ("draft", "proposed", "objection")
+UNSETTLED = ("open", "integrating")
+NO_OBJECTION = "no_open_objections"
+RULES = {
+    "consent": {
+        rule("submit", ["draft"], "proposed", "proposer"),
+        rule("open_comments", ["proposed"], "comment", "facilitator"),
+        rule("open_objection_round", ["comment"], "objection", "facilitator"),
+        rule("open_consent_round", ["objection"], "consent", "facilitator", [NO_OBJECTION]),
+        rule(
+            "adopt",
+            ["consent"],
+            "adopted",
+            "facilitator",
+            [NO_OBJECTION, "no_objecting_stances", "quorum_met"],
+        ),
+        rule("object", ["consent"], "objection", "participant"),
+        rule("lapse", ["consent"], "lapsed", "facilitator system", ["quorum_not_met"], True),
+        rule("withdraw", CONSENT_OPEN, "withdrawn", "proposer"),
+        rule("reject", CONSENT_OPEN, "rejected", "facilitator", reason=True),
+    },
+    "lazy_consensus": {
+        rule("submit", ["draft"], "proposed", "proposer"),
+        rule("open_objection_round", ["proposed"], "objection", "facilitator"),
+        rule(
+            "adopt",
+            ["objection"],
+            "adopted",
+            "facilitator system",
+            ["deadline_passed", NO_OBJECTION],
+        ),
+        rule("withdraw", LAZY_OPEN, "withdrawn", "proposer"),
+        rule("reject", LAZY_OPEN, "rejected", "facilitator", reason=True),
+    },
+    "objection": {
+        rule("integrate", ["open"], "integrating", "proposer"),
+        rule("confirm_resolved", ["integrating"], "resolved", "objector facilitator"),
+        rule("reopen", ["integrating"], "open", "objector"),
+        rule("withdraw", UNSETTLED, "withdrawn", "objector"),
+        rule("overrule", UNSETTLED, "overruled", "facilitator", reason=True),
+        rule("reclassify", UNSETTLED, "reclassified", "objector facilitator"),
+    },
+}
+# initial state, open states, final states, {state: kind of round open in it},
+# states in which objections are heard
+STATES = {
+    "consent": (
+        "draft",
+        CONSENT_OPEN,
+        {"adopted", "withdrawn", "rejected", "lapsed"},
+        {"objection": "objection", "consent": "consent"},
+        {"comment", "objection", "consent"},
+    ),
+    "lazy_consensus": (
+        "draft",
+        LAZY_OPEN,
+        {"adopted", "withdrawn", "rejected"},
+        {"objection": "objection"},
+        {"objection"},
+    ),
+    "objection": (
+        "open",
+        UNSETTLED,
+        {"resolved", "withdrawn", "overruled", "reclassified"},
+        {},
+        set(),
+    ),
+}
+ALL_PROTOCOLS = pytest.mark.parametrize(
+    "protocol", [CONSENT, LAZY_CONSENSUS, OBJECTION_LIFECYCLE], ids=lambda p: p.name
+)
+
+
+@ALL_PROTOCOLS
+def test_every_transition_is_the_one_the_design_states(protocol):
+    declared = [
+        (t.trigger, frozenset(t.sources), t.dest, t.roles, t.guards, t.needs_reason)
+        for t in protocol.transitions
+    ]
+    assert set(declared) == RULES[protocol.name]
+    assert len(declared) == len(RULES[protocol.name])  # no transition declared twice
+
+
+@ALL_PROTOCOLS
+def test_every_state_is_open_or_final_as_the_design_states(protocol):
+    initial, open_states, final, rounds, objections_heard = STATES[protocol.name]
+    assert protocol.initial == initial
+    assert set(protocol.open_states) == set(open_states)
+    assert {s.name for s in protocol.states if s.is_final} == final
+    assert {s.name: s.round_kind for s in protocol.states if s.round_kind} == rounds
+    assert set(protocol.objection_states) == objections_heard
+
+
+@ALL_PROTOCOLS
+def test_the_diagram_draws_exactly_the_protocols_moves(protocol):
+    """The page's diagram: titled, starting at the initial state, every state and no move
+    the protocol does not have (transitions would otherwise add a `to_<state>` for each)."""
+    diagram = mermaid_diagram(protocol)
+    assert diagram.startswith(f"---\n{protocol.title}\n---\nstateDiagram-v2\n")
+    assert f"  [*] --> {protocol.initial}" in diagram.splitlines()
+    declared = {line.strip() for line in diagram.splitlines() if line.startswith("  state ")}
+    assert declared == {f'state "{s.name}" as {s.name}' for s in protocol.states}
+    edges = {line.strip() for line in diagram.splitlines() if ": " in line and "-->" in line}
+    assert edges == {
+        f"{source} --> {t.dest}: {t.trigger}" for t in protocol.transitions for source in t.sources
+    }
+
+
+@pytest.mark.parametrize(
+    ("protocol", "state", "trigger", "roles", "refusal"),
+    [
+        (
+            CONSENT,
+            "draft",
+            "withdraw",
+            {"facilitator"},
+            "Cannot withdraw: only the proposer may do that",
+        ),
+        (
+            OBJECTION_LIFECYCLE,
+            "integrating",
+            "confirm_resolved",
+            {"proposer"},
+            "Cannot confirm it is resolved: only the facilitator or the objector may do that",
+        ),
+    ],
+)
+def test_a_refusal_names_exactly_who_may_move(protocol, state, trigger, roles, refusal):
+    assert Flow(Row(state), protocol, OK).refusal(trigger, roles) == refusal
+
+
+def test_closing_without_a_decision_is_refused_when_quorum_is_met():
+    facts = Facts(quorum_met=True, quorum_detail="3 of 4 people answered")
+    refusal = Flow(Row("consent"), CONSENT, facts).refusal("lapse", {"facilitator"})
+    # no next step to add: the sentence ends with what to do instead
+    assert refusal == (
+        "Cannot close without a decision: quorum is met (3 of 4 people answered); adopt it instead"
+    )
+
+
+def test_every_failing_guard_is_named_with_its_next_step():
+    facts = Facts(open_objections=1, objecting_stances=2, quorum_detail="1 of 4 people answered")
+    refusal = Flow(Row("consent"), CONSENT, facts).refusal("adopt", {"facilitator"})
+    steps = [NEXT_STEPS[g] for g in ("no_open_objections", "no_objecting_stances", "quorum_met")]
+    assert refusal == (
+        "Cannot adopt: 1 objection is still open; 2 participants object; "
+        "quorum is not met (1 of 4 people answered). " + ". ".join(steps)
+    )
+
+
+def test_the_diagram_marks_the_stage_a_proposal_is_in() -> None:
+    """The proposal page's diagram shows where the proposal stands, not the first stage."""
+    diagram = mermaid_diagram(CONSENT, current="consent").splitlines()
+    assert "  Class consent s_active" in diagram
+    assert "  Class draft s_active" not in diagram
+    assert "  Class draft s_active" in mermaid_diagram(CONSENT).splitlines()
