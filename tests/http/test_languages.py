@@ -98,7 +98,8 @@ def test_the_switcher_needs_the_csrf_token(client_without_csrf):
     assert client_without_csrf.post("/language", data={"language": "de"}).status_code == 400
 
 
-def test_the_community_default_applies_on_its_pages_only(client, login, make, world):
+def make_private_and_polish(make, world) -> None:
+    """The world's community becomes private, with Polish as its default language."""
     services.update_community_settings(
         make.session,
         world.facilitator,
@@ -111,6 +112,10 @@ def test_the_community_default_applies_on_its_pages_only(client, login, make, wo
         language="pl",
     )
     make.session.rollback()
+
+
+def test_the_community_default_applies_on_its_pages_only(client, login, make, world):
+    make_private_and_polish(make, world)
     login(client, world.members[0])
     slug = world.community.slug
     assert '<html lang="pl" dir="ltr">' in page(client.get(f"/c/{slug}"))
@@ -121,18 +126,7 @@ def test_the_community_default_applies_on_its_pages_only(client, login, make, wo
 
 def test_a_private_communitys_language_does_not_betray_it_to_outsiders(client, make, world):
     """An outsider's 404 for a private Polish community reads exactly like a missing one."""
-    services.update_community_settings(
-        make.session,
-        world.facilitator,
-        community_id=world.community.id,
-        protocol="consent",
-        quorum_rule="person",
-        quorum_percent=50,
-        default_round_days=7,
-        is_private=True,
-        language="pl",
-    )
-    make.session.rollback()
+    make_private_and_polish(make, world)
     hidden = client.get(f"/c/{world.community.slug}")
     missing = client.get("/c/no-such-community")
     assert hidden.status_code == missing.status_code == 404
