@@ -45,7 +45,7 @@ schema.config.update(base_url="http://localhost/api/v1")
 
 
 @schema.parametrize()
-@settings(max_examples=30, derandomize=True, deadline=None)
+@settings(max_examples=50, derandomize=True, deadline=None)
 def test_every_operation_answers_within_its_schema(case, demo_app):
     """Every default check: no 5xx, documented statuses, headers and bodies, valid data
     accepted and invalid data rejected, authentication not ignored."""
