@@ -160,6 +160,10 @@ SIGNED_IN = {**ANYONE, "anonymous": NotAuthenticated}
 OBJECTOR_OR_FACILITATOR = {**FACILITATOR_ONLY, "member": OK}
 PROPOSER_ONLY = {**FACILITATOR_ONLY, "proposer": OK, "facilitator": Forbidden}
 OBJECTOR_ONLY = {**FACILITATOR_ONLY, "member": OK, "facilitator": Forbidden}
+OWNER_ONLY = expect(  # a person's own API token or feed address: nobody else may see it
+    anonymous=NotAuthenticated, outsider=NotFound, member=OK, proposer=NotFound,
+    facilitator=NotFound, admin=NotFound,
+)  # fmt: skip
 SCHEDULER_ONLY = expect(  # the system account alone, run by `run_due`
     anonymous=Forbidden, outsider=Forbidden, member=Forbidden, proposer=Forbidden,
     facilitator=Forbidden, admin=Forbidden,
@@ -363,25 +367,11 @@ MATRIX: dict[str, Case] = {
     ),
     "revoke_api_token": Case(
         lambda s: {"token_id": _api_token_of_member(s)},
-        expect(
-            anonymous=NotAuthenticated,
-            outsider=NotFound,
-            member=OK,
-            proposer=NotFound,
-            facilitator=NotFound,
-            admin=NotFound,
-        ),
+        OWNER_ONLY,
     ),
     "revoke_feed": Case(  # only the member has a feed address to revoke
         lambda s: {"community_id": _feed_of_member(s)},
-        expect(
-            anonymous=NotAuthenticated,
-            outsider=NotFound,
-            member=OK,
-            proposer=NotFound,
-            facilitator=NotFound,
-            admin=NotFound,
-        ),
+        OWNER_ONLY,
     ),
     "submit_proposal": Case(
         lambda s: {"proposal_id": s.proposal("draft").id},
