@@ -59,7 +59,7 @@ test: lint
 TRANSLATIONS = agreements/translations
 LANGUAGES = fr de es it pl ar
 catalogues: install
-	$(BIN)/pybabel extract -F babel.cfg --sort-by-file --project Accord --copyright-holder "the Accord contributors" -o $(TRANSLATIONS)/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k n_:1,2 --sort-by-file --project Accord --copyright-holder "the Accord contributors" -o $(TRANSLATIONS)/messages.pot .
 	for lang in $(LANGUAGES); do \
 	  test -f $(TRANSLATIONS)/$$lang/LC_MESSAGES/messages.po || \
 	    $(BIN)/pybabel init -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) -l $$lang; \
