@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 
 from .errors import Forbidden, NotAuthenticated, NotFound
 from .models import Community, Membership, User
+from .wording import _
 
 
 def membership_of(session: Session, user: User | None, community: Community) -> Membership | None:
@@ -40,11 +41,11 @@ def require_visible(session: Session, user: User | None, community: Community) -
 def require_member(session: Session, user: User | None, community: Community) -> Membership:
     """The actor's membership; anonymous -> 401, outsider -> 404 (private) or 403 (public)."""
     if user is None:
-        raise NotAuthenticated("Please sign in to take part.")
+        raise NotAuthenticated(_("Please sign in to take part."))
     require_visible(session, user, community)
     found = membership_of(session, user, community)
     if found is None:
-        raise Forbidden(f"Only members of {community.name} can do that.")
+        raise Forbidden(_("Only members of %(community)s can do that.", community=community.name))
     return found
 
 
@@ -52,7 +53,7 @@ def require_facilitator(session: Session, user: User | None, community: Communit
     """The actor's membership, which must carry the facilitator role."""
     found = require_member(session, user, community)
     if found.role != "facilitator":
-        raise Forbidden("Only a facilitator of this community can do that.")
+        raise Forbidden(_("Only a facilitator of this community can do that."))
     return found
 
 
@@ -66,7 +67,7 @@ def require_manager(session: Session, user: User | None, community: Community) -
 def require_admin(user: User | None) -> User:
     """An instance administrator (who alone creates communities)."""
     if user is None:
-        raise NotAuthenticated("Please sign in.")
+        raise NotAuthenticated(_("Please sign in."))
     if not user.is_admin:
-        raise Forbidden("Only an administrator of this Accord instance can do that.")
+        raise Forbidden(_("Only an administrator of this Accord instance can do that."))
     return user

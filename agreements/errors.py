@@ -6,12 +6,14 @@ refusal reads the same on a page, in an htmx swap and in the JSON API.
 
 from __future__ import annotations
 
+from .wording import _
+
 
 class DomainError(Exception):
     """Base of every refusal; `status` is the HTTP status the refusal maps to."""
 
     status = 400
-    title = "Bad request"
+    title = _("Bad request")
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -22,17 +24,17 @@ class NotAuthenticated(DomainError):
     """The action needs a signed-in person."""
 
     status = 401
-    title = "Sign in required"
+    title = _("Sign in required")
 
 
 class Forbidden(DomainError):
     """The person is known but their role does not allow the action."""
 
     status = 403
-    title = "Not allowed"
+    title = _("Not allowed")
 
 
-NOTHING_HERE = "There is nothing here, or nothing you may see."
+NOTHING_HERE = _("There is nothing here, or nothing you may see.")
 
 
 class NotFound(DomainError):
@@ -43,7 +45,7 @@ class NotFound(DomainError):
     """
 
     status = 404
-    title = "Not found"
+    title = _("Not found")
 
     def __init__(self, message: str = NOTHING_HERE) -> None:
         super().__init__(message)
@@ -53,28 +55,28 @@ class Refused(DomainError):
     """The action is not possible in the current state (a protocol refusal)."""
 
     status = 409
-    title = "Not possible now"
+    title = _("Not possible now")
 
 
 class PreconditionFailed(DomainError):
     """The client edited a stale copy (ETag / If-Match mismatch)."""
 
     status = 412
-    title = "Changed meanwhile"
+    title = _("Changed meanwhile")
 
 
 class TooLarge(DomainError):
     """A text is over its documented maximum size."""
 
     status = 413
-    title = "Too large"
+    title = _("Too large")
 
 
 class InvalidInput(DomainError):
     """The input is malformed or incomplete; `field` names the offending field if known."""
 
     status = 422
-    title = "Invalid input"
+    title = _("Invalid input")
 
     def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)

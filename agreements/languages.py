@@ -6,7 +6,7 @@ tag (`fr`, `pt-BR`, `sr-Latn`), and is shown with that `lang` and its writing di
 whatever the interface language is. Both are checked here, in the core, so a form, the API
 and the command line refuse the same tags with the same message.
 
-May import: errors (core). Pure: no Flask, no database.
+May import: errors, wording (core). Pure: no Flask, no database.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import re
 from zoneinfo import available_timezones
 
 from .errors import InvalidInput
+from .wording import _
 
 DEFAULT_LANGUAGE = "en"
 # The languages with a catalogue in agreements/translations/, each named in itself (a
@@ -57,8 +58,10 @@ def check_language_tag(value: object, *, field: str = "language") -> str:
     tag = value.strip() if isinstance(value, str) else ""
     if not tag or len(tag) > MAX_TAG_CHARS or not _BCP47.fullmatch(tag):
         raise InvalidInput(
-            f"“{str(value)[:40]}” is not a language tag. Give a BCP 47 tag such as "
-            "en, fr, de-CH or ar.",
+            _(
+                "“%(value)s” is not a language tag. Give a BCP 47 tag such as en, fr, de-CH or ar.",
+                value=str(value)[:40],
+            ),
             field,
         )
     parts = tag.split("-")
@@ -85,7 +88,10 @@ def check_interface_language(value: object) -> str | None:
         return None
     if value not in INTERFACE_LANGUAGES:
         raise InvalidInput(
-            "Choose one of the languages offered: " + ", ".join(INTERFACE_LANGUAGES) + ".",
+            _(
+                "Choose one of the languages offered: %(languages)s.",
+                languages=", ".join(INTERFACE_LANGUAGES),
+            ),
             "language",
         )
     return str(value)
@@ -103,6 +109,9 @@ def check_time_zone(value: object) -> str:
     if name in time_zones():
         return name
     raise InvalidInput(
-        f"“{str(value)[:60]}” is not a time zone. Give a name such as Europe/Paris or UTC.",
+        _(
+            "“%(value)s” is not a time zone. Give a name such as Europe/Paris or UTC.",
+            value=str(value)[:60],
+        ),
         "time_zone",
     )

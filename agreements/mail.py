@@ -13,11 +13,17 @@ from __future__ import annotations
 
 import logging
 import smtplib
+from contextlib import nullcontext
 from dataclasses import dataclass
 from email.message import EmailMessage
 from urllib.parse import urlsplit
 
 from flask import current_app, has_app_context, has_request_context, url_for
+from flask_babel import force_locale
+
+from .languages import INTERFACE_LANGUAGES
+from .saying import say
+from .wording import _
 
 fallback_log = logging.getLogger("agreements.mail")
 
@@ -90,14 +96,19 @@ def send(message: Message) -> None:
         current_app.logger.exception("Could not send email to %s", message.to)
 
 
-def send_password_reset(to: str, name: str, link: str) -> None:
-    """The reset link, valid for one hour and one use."""
-    send(
-        Message(
-            to,
-            "Reset your Accord password",
-            f"Hello {name},\n\nSomeone (we hope you) asked to reset your Accord password. "
-            f"Open this link within one hour to choose a new one:\n\n{link}\n\n"
-            "If you did not ask, ignore this email: your password stays as it is.\n",
+def send_password_reset(to: str, name: str, link: str, language: str | None = None) -> None:
+    """The reset link, valid for one hour and one use, in the person's own language when
+    they chose one (else the language of the page they asked from)."""
+    chosen = force_locale(language) if language in INTERFACE_LANGUAGES else nullcontext()
+    with chosen:
+        subject = say(_("Reset your Accord password"))
+        body = say(
+            _(
+                "Hello %(name)s,\n\nSomeone (we hope you) asked to reset your Accord password. "
+                "Open this link within one hour to choose a new one:\n\n%(link)s\n\n"
+                "If you did not ask, ignore this email: your password stays as it is.\n",
+                name=name,
+                link=link,
+            )
         )
-    )
+    send(Message(to, subject, body))

@@ -204,6 +204,45 @@ class Version(SQLModel, table=True):
     provenance: str | None = Field(default=None, sa_column=long_text(nullable=True))
 
 
+TRANSLATION_STATES = ("proposed", "confirmed", "declined")
+
+
+class Translation(SQLModel, table=True):
+    """A translated text of an agreement, made from one adopted source version.
+
+    Proposing a translation (the first of a language, or an update) adds a row in
+    "proposed"; a facilitator confirms it (workflows/protocols.py, TRANSLATION_UPDATE) or
+    declines it. The confirmed row with `is_current` is the language's translation now (one
+    per agreement and language, a partial unique index); earlier ones stay, as versions do.
+    """
+
+    __table_args__ = (
+        Index(
+            "uq_translation_current",
+            "agreement_id",
+            "language",
+            unique=True,
+            sqlite_where=text("is_current"),
+            postgresql_where=text("is_current"),
+        ),
+        Index("ix_translation_agreement_language", "agreement_id", "language"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    agreement_id: int = Field(foreign_key="agreement.id")
+    language: str = Field(max_length=35)
+    source_version_id: int = Field(foreign_key="version.id", index=True)
+    text: str = Field(sa_column=long_text())
+    text_sha256: str = Field(max_length=64)
+    note: str = Field(default="", sa_column=long_text())
+    proposer_id: int = Field(foreign_key="user.id")
+    state: str = Field(default="proposed", max_length=16)
+    is_current: bool = False
+    decided_by_id: int | None = Field(default=None, foreign_key="user.id")
+    decided_at: datetime | None = None
+    reason: str = Field(default="", sa_column=long_text())
+    created_at: datetime = Field(default_factory=utcnow)
+
+
 # --- amendments and their discussion -----------------------------------------------------
 
 
@@ -428,6 +467,8 @@ class Notification(SQLModel, table=True):
     proposal_id: int | None = Field(default=None, foreign_key="proposal.id")
     event_seq: int
     kind: str = Field(max_length=64)
+    # What it says, kept to be said in each reader's language (stored_wording.keep); rows
+    # written before that hold plain English.
     text: str = Field(sa_column=long_text())
     created_at: datetime = Field(default_factory=utcnow)
     read_at: datetime | None = None

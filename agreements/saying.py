@@ -3,18 +3,26 @@
 The one place that asks Flask-Babel for the current translations: pages (through the Jinja
 `finalize` hook, so every `{{ value }}` that is a Wording is said in the reader's language),
 flashes, the API's problem details and mails all go through `say`. Outside an application
-context a Wording stays English.
+context a Wording stays English. `when` writes a moment for the reader (pages, and mails in
+their recipient's zone); `say_kept` says a text kept for later (`stored_wording`), such as a
+notification, in the language at hand.
 
-May import: wording, Flask-Babel.
+May import: wording, stored_wording, languages, Babel, Flask-Babel.
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from babel import Locale
+from babel.dates import format_skeleton
 from flask import has_app_context
-from flask_babel import get_translations
+from flask_babel import get_locale, get_timezone, get_translations
 
+from .languages import DEFAULT_LANGUAGE
+from .stored_wording import kept
 from .wording import Wording
 
 
@@ -24,3 +32,31 @@ def say(text: Any) -> Any:
         return text
     translations = get_translations()
     return text.say(translations.ugettext, translations.ungettext)
+
+
+def when(moment: datetime | None, zone: str | None = None) -> str:
+    """A moment as the reader reads it: their locale's date and time, in their time zone
+    (the request's, or `zone` for a mail's recipient), with the zone's abbreviation shown
+    (so a shared link never hides which time it means)."""
+    if moment is None:
+        return ""
+    locale = get_locale() or Locale.parse(DEFAULT_LANGUAGE)
+    tzinfo = _zone(zone) if zone else get_timezone()
+    local = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(tzinfo)
+    day = format_skeleton("yMMMd", local, tzinfo=tzinfo, locale=locale)
+    time = format_skeleton("Hm", local, tzinfo=tzinfo, locale=locale)
+    joined = str(locale.datetime_formats["medium"]).replace("'", "").format(time, day)
+    return f"{joined} {local.tzname()}"
+
+
+def _zone(name: str) -> Any:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return UTC
+
+
+def say_kept(stored: str, zone: str | None = None) -> str:
+    """A kept text (a notification's, `stored_wording.keep`) in the current language, its
+    moments in the reader's time zone (or `zone`); an older row's English as it is."""
+    return "\n\n".join(say(part) for part in kept(stored, lambda moment: when(moment, zone)))

@@ -17,14 +17,15 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from .models import Membership, Round, RoundParticipant, Stance
+from .wording import _, n_
 
 STATUSES = ("consent", "stand_aside", "object", "stale", "pending")
 STATUS_LABELS = {
-    "consent": "Consent",
-    "stand_aside": "Stand aside",
-    "object": "Object",
-    "stale": "Answered an earlier text",
-    "pending": "Not yet answered",
+    "consent": _("Consent"),
+    "stand_aside": _("Stand aside"),
+    "object": _("Object"),
+    "stale": _("Answered an earlier text"),
+    "pending": _("Not yet answered"),
 }
 
 
@@ -67,9 +68,19 @@ class Tally:
     @property
     def quorum_detail(self) -> str:
         """E.g. "3 of 8 people answered, 50% needed"."""
-        unit = "organisations" if self.rule == "organisation" else "people"
-        return (
-            f"{self.units_answered} of {self.units_total} {unit} answered, {self.percent}% needed"
+        counted = {"answered": self.units_answered, "percent": self.percent}
+        if self.rule == "organisation":
+            return n_(
+                "%(answered)s of %(num)s organisation answered, %(percent)s%% needed",
+                "%(answered)s of %(num)s organisations answered, %(percent)s%% needed",
+                self.units_total,
+                **counted,
+            )
+        return n_(
+            "%(answered)s of %(num)s person answered, %(percent)s%% needed",
+            "%(answered)s of %(num)s people answered, %(percent)s%% needed",
+            self.units_total,
+            **counted,
         )
 
     @property

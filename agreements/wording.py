@@ -30,7 +30,7 @@ class Wording(str):
 
     msgid: str
     plural: str | None
-    count: int | None
+    amount: int | None  # the count that chooses the plural form (not `count`: str has one)
     params: Mapping[str, Any]
 
     def __new__(
@@ -45,13 +45,13 @@ class Wording(str):
         values = dict(params or {})
         text = english % values if values else english
         wording = super().__new__(cls, text)
-        wording.msgid, wording.plural, wording.count, wording.params = msgid, plural, count, values
+        wording.msgid, wording.plural, wording.amount, wording.params = msgid, plural, count, values
         return wording
 
     def say(self, gettext: Translate, ngettext: TranslatePlural) -> str:
         """This text in the language whose `gettext`/`ngettext` are given."""
-        if self.plural is not None and self.count is not None:
-            template = ngettext(self.msgid, self.plural, self.count)
+        if self.plural is not None and self.amount is not None:
+            template = ngettext(self.msgid, self.plural, self.amount)
         else:
             template = gettext(self.msgid)
         if not self.params:

@@ -4,12 +4,15 @@ on a rendered page is interface text nobody marked for translation.
 `pseudo_locale(monkeypatch)` makes every gettext call of the app (templates and Python)
 answer ⟦msgid⟧. `untranslated_text(html, within=...)` lists the visible text of a page (and
 the attributes people read: aria-label, title, placeholder, alt) that is not wrapped, outside
-user content: elements that state their own `lang` (an agreement's text, a language's name
-in itself) or carry `data-user-content`.
+user content: elements inside the region that state their own `lang` (an agreement's text, a
+language's name in itself) or carry `data-user-content`, names that no language translates
+(`translate="no"`, as in <span translate="no">SQLite</span>), and machine words in <code>,
+<kbd> or <samp> (an action name, a hash).
 
-For now the test in tests/http/test_languages.py checks the regions whose strings are
-marked (the footer switcher, the skip link). Once every string is marked, check the whole
-<body> of every page of tests/http/test_route_matrix.py's ROUTE_ACCESS (within="body").
+tests/http/test_pseudo_locale_pages.py checks the whole <body> of every page of
+tests/http/test_route_matrix.py's ROUTE_ACCESS this way, as each role that may see it, and
+also lets pass what people wrote in its scene (names, titles) and the moments Babel formats;
+tests/http/test_languages.py checks the harness itself.
 """
 
 from __future__ import annotations
@@ -27,8 +30,9 @@ VOID_TAGS = frozenset(
      "track", "wbr"}
 )  # fmt: skip
 HIDDEN_TAGS = frozenset({"script", "style", "template", "head"})
+# Machine words shown as they are (an action name, a hash, a path): not interface text.
+TECHNICAL_TAGS = frozenset({"code", "kbd", "samp"})
 READ_ATTRIBUTES = ("aria-label", "title", "placeholder", "alt")
-_WRAPPED = re.compile(f"{OPEN}[^{CLOSE}]*{CLOSE}")
 _WORDS = re.compile(r"[^\W\d_]", re.UNICODE)  # a letter: text left that a person would read
 
 
@@ -57,6 +61,8 @@ def pseudo_locale(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make every gettext call of the app answer ⟦msgid⟧ until the test ends."""
     translations = PseudoTranslations()
     monkeypatch.setattr(flask_babel, "get_translations", lambda: translations)
+    # `say` (flashes, problem details, Wordings on pages) imported the function by name.
+    monkeypatch.setattr("agreements.saying.get_translations", lambda: translations)
 
 
 class _VisibleText(HTMLParser):
@@ -65,6 +71,7 @@ class _VisibleText(HTMLParser):
         self.within = within
         self.stack: list[tuple[str, bool, bool]] = []  # (tag, inside region, skipped)
         self.found: list[str] = []
+        self.open = 0  # messages begun in the text read so far and not yet ended
 
     def _matches(self, tag: str, attrs: dict[str, str | None]) -> bool:
         if self.within.startswith("#"):
@@ -80,7 +87,11 @@ class _VisibleText(HTMLParser):
         attrs = dict(attr_list)
         inside, skipped = self._state()
         inside = inside or self._matches(tag, attrs)
-        skipped = skipped or tag in HIDDEN_TAGS or "lang" in attrs or "data-user-content" in attrs
+        # Only inside the region: <html lang> states the page's language, not user content.
+        user_content = inside and (
+            "lang" in attrs or "data-user-content" in attrs or attrs.get("translate") == "no"
+        )
+        skipped = skipped or tag in HIDDEN_TAGS or tag in TECHNICAL_TAGS or user_content
         if inside and not skipped:
             for name in READ_ATTRIBUTES:
                 self._check(attrs.get(name) or "")
@@ -98,13 +109,32 @@ class _VisibleText(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         inside, skipped = self._state()
-        if inside and not skipped:
-            self._check(data)
+        if inside:
+            left, self.open = _outside_messages(data, self.open)
+            if not skipped:
+                self._record(left)
 
     def _check(self, text: str) -> None:
-        left = " ".join(_WRAPPED.sub(" ", text).split())
+        self._record(_outside_messages(text, 0)[0])
+
+    def _record(self, left: str) -> None:
+        left = " ".join(left.split())
         if _WORDS.search(left):
             self.found.append(left)
+
+
+def _outside_messages(text: str, opened: int) -> tuple[str, int]:
+    """The parts of `text` outside ⟦…⟧, given how many messages were begun before it and not
+    ended (a message holding markup, such as a link, spans several text nodes), and how many
+    are still open after it."""
+    kept: list[str] = []
+    for char in text:
+        if char == OPEN:
+            opened += 1
+        elif char == CLOSE and opened:
+            opened -= 1
+        kept.append(char if not opened and char != CLOSE else " ")
+    return "".join(kept), opened
 
 
 def untranslated_text(html: str | bytes, *, within: str = "body") -> list[str]:

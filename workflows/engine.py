@@ -5,11 +5,15 @@ transitions cannot be bound to a SQLModel row (pydantic refuses the attributes i
 and exposes it to the Machine via
 `model_attribute`. Before a trigger fires, the engine checks the actor's roles and each
 guard itself, so a refusal is a sentence, never a bare False or a MachineError.
+
+Refusals are built by `Flow.words` from texts marked with `N_`: plain English by default;
+the services pass `agreements.wording.Wording`, so the same sentence can be said in the
+reader's language where it is shown (see `Words`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from typing import Protocol as TypingProtocol
@@ -17,11 +21,48 @@ from typing import Protocol as TypingProtocol
 from transitions import Machine
 from transitions.extensions import GraphMachine
 
-from .protocols import Protocol, Transition
+from .protocols import N_, Protocol, Transition, n_
+
+
+class Words(TypingProtocol):
+    """How the engine builds a sentence from a marked English text and its named parameters.
+
+    The default (`english`) gives plain English. The service layer passes
+    `agreements.wording.Wording`, which is the same English string but remembers the message
+    and its parameters, so a page or the API can say the refusal in the reader's language
+    (workflows may not import agreements, hence this seam).
+    """
+
+    def __call__(
+        self,
+        msgid: str,
+        params: Mapping[str, Any] | None = None,
+        /,
+        *,
+        plural: str | None = None,
+        count: int | None = None,
+    ) -> str: ...
+
+
+def english(
+    msgid: str,
+    params: Mapping[str, Any] | None = None,
+    /,
+    *,
+    plural: str | None = None,
+    count: int | None = None,
+) -> str:
+    """The sentence in English: the plural form unless `count` is 1, parameters filled in."""
+    text = plural if plural is not None and count != 1 else msgid
+    return text % dict(params) if params else text
 
 
 class Refusal(Exception):
     """A move the protocol does not allow now; the message is for people."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message  # as built (a Wording keeps its translation; str() would not)
 
 
 class NotYourMove(Refusal):
@@ -40,36 +81,55 @@ class Facts:
     deadline_text: str = ""
 
 
-def _plural(count: int, singular: str, plural: str) -> str:
-    return f"{count} {singular if count == 1 else plural}"
+def _counted(forms: tuple[str, str], count: int, words: Words) -> str:
+    """The form of a `n_` pair that `count` needs, with the count as `num`."""
+    singular, plural = forms
+    return words(singular, {"num": count}, plural=plural, count=count)
 
 
-def _no_open_objections(facts: Facts) -> str | None:
+def _no_open_objections(facts: Facts, words: Words) -> str | None:
     if facts.open_objections:
-        verb = "is" if facts.open_objections == 1 else "are"
-        return f"{_plural(facts.open_objections, 'objection', 'objections')} {verb} still open"
+        return _counted(
+            n_("%(num)s objection is still open", "%(num)s objections are still open"),
+            facts.open_objections,
+            words,
+        )
     return None
 
 
-def _no_objecting_stances(facts: Facts) -> str | None:
+def _no_objecting_stances(facts: Facts, words: Words) -> str | None:
     if facts.objecting_stances:
-        return f"{_plural(facts.objecting_stances, 'participant objects', 'participants object')}"
+        return _counted(
+            n_("%(num)s participant objects", "%(num)s participants object"),
+            facts.objecting_stances,
+            words,
+        )
     return None
 
 
-def _quorum_met(facts: Facts) -> str | None:
-    return None if facts.quorum_met else f"quorum is not met ({facts.quorum_detail})"
+def _quorum_met(facts: Facts, words: Words) -> str | None:
+    if facts.quorum_met:
+        return None
+    return words(N_("quorum is not met (%(detail)s)"), {"detail": facts.quorum_detail})
 
 
-def _quorum_not_met(facts: Facts) -> str | None:
-    return f"quorum is met ({facts.quorum_detail}); adopt it instead" if facts.quorum_met else None
+def _quorum_not_met(facts: Facts, words: Words) -> str | None:
+    if not facts.quorum_met:
+        return None
+    return words(
+        N_("quorum is met (%(detail)s); adopt it instead"), {"detail": facts.quorum_detail}
+    )
 
 
-def _deadline_passed(facts: Facts) -> str | None:
-    return None if facts.deadline_passed else f"the deadline has not passed ({facts.deadline_text})"
+def _deadline_passed(facts: Facts, words: Words) -> str | None:
+    if facts.deadline_passed:
+        return None
+    return words(
+        N_("the deadline has not passed (%(deadline)s)"), {"deadline": facts.deadline_text}
+    )
 
 
-GUARDS: dict[str, Callable[[Facts], str | None]] = {
+GUARDS: dict[str, Callable[[Facts, Words], str | None]] = {
     "no_open_objections": _no_open_objections,
     "no_objecting_stances": _no_objecting_stances,
     "quorum_met": _quorum_met,
@@ -79,35 +139,85 @@ GUARDS: dict[str, Callable[[Facts], str | None]] = {
 
 # What a person can do about each failing guard: a refusal says what to do next.
 NEXT_STEPS: dict[str, str] = {
-    "no_open_objections": (
+    "no_open_objections": N_(
         "Settle each open objection first: the proposer revises the text and the objector "
         "confirms it is resolved, or the objection is withdrawn"
     ),
-    "no_objecting_stances": (
+    "no_objecting_stances": N_(
         "Each objection is worked through in the objection round before consent is asked again"
     ),
-    "quorum_met": (
+    "quorum_met": N_(
         "Wait for more people to answer, or close the round without a decision if it cannot "
         "reach quorum"
     ),
     "quorum_not_met": "",
-    "deadline_passed": "It is adopted automatically then, unless an objection is open",
+    "deadline_passed": N_("It is adopted automatically then, unless an objection is open"),
 }
 
 # Who may make a move, as a refusal names them.
 ROLE_NAMES: dict[str, str] = {
-    "facilitator": "the facilitator",
-    "proposer": "the proposer",
-    "participant": "the participants of the round",
-    "objector": "the objector",
+    "facilitator": N_("the facilitator"),
+    "proposer": N_("the proposer"),
+    "participant": N_("the participants of the round"),
+    "objector": N_("the objector"),
+}
+
+# Each move as a refusal names it: its label, lower-cased ("Cannot open comments now").
+# Listed so that `pybabel extract` finds them; tests/unit/test_protocols.py checks the list
+# covers every transition of every protocol.
+MOVE_NAMES = (
+    N_("submit"),
+    N_("open comments"),
+    N_("open the objection round"),
+    N_("open the objection period"),
+    N_("open the consent round"),
+    N_("adopt"),
+    N_("object"),
+    N_("close without a decision"),
+    N_("withdraw"),
+    N_("reject"),
+    N_("integrate"),
+    N_("confirm it is resolved"),
+    N_("keep it open"),
+    N_("decide it is not paramount"),
+    N_("move it to the discussion as a concern"),
+)
+
+# Why a move is not possible from this state, by what the protocol decides on.
+AT_STAGE: dict[str, str] = {
+    "proposal": N_("Cannot %(move)s now: the proposal is at the \u201c%(stage)s\u201d stage"),
+    "objection": N_("Cannot %(move)s now: the objection is at the \u201c%(stage)s\u201d stage"),
+    "translation": N_("Cannot %(move)s now: the translation is at the \u201c%(stage)s\u201d stage"),
 }
 
 
-def _who_may(roles: frozenset[str]) -> str:
+def _who_may(roles: frozenset[str], words: Words) -> str:
     """`roles` in words; the scheduler (the "system" role) is Accord acting at a deadline."""
-    people = " or ".join(sorted(ROLE_NAMES.get(role, role) for role in roles if role != "system"))
-    at_deadline = " (Accord does it itself when the deadline passes)" if "system" in roles else ""
-    return f"only {people} may do that{at_deadline}"
+    people = _either(
+        [words(ROLE_NAMES.get(role, role)) for role in sorted(roles) if role != "system"], words
+    )
+    if "system" in roles:
+        return words(
+            N_("only %(people)s may do that (Accord does it itself when the deadline passes)"),
+            {"people": people},
+        )
+    return words(N_("only %(people)s may do that"), {"people": people})
+
+
+def _either(names: list[str], words: Words) -> str:
+    """The names joined with "or", each said in the reader's language."""
+    if len(names) <= 1:
+        return names[0] if names else ""
+    return words(
+        N_("%(first)s or %(second)s"), {"first": names[0], "second": _either(names[1:], words)}
+    )
+
+
+def _joined(parts: list[str], pattern: str, words: Words) -> str:
+    """`parts` joined two by two with `pattern` ("%(first)s; %(second)s"), kept translatable."""
+    if len(parts) == 1:
+        return parts[0]
+    return words(pattern, {"first": parts[0], "second": _joined(parts[1:], pattern, words)})
 
 
 class StatefulRow(TypingProtocol):
@@ -132,10 +242,17 @@ class Move:
 class Flow:
     """A protocol's state machine around one row (a proposal, or an objection)."""
 
-    def __init__(self, row: StatefulRow, protocol: Protocol, facts: Facts | None = None):
+    def __init__(
+        self,
+        row: StatefulRow,
+        protocol: Protocol,
+        facts: Facts | None = None,
+        words: Words = english,
+    ):
         self.row = row
         self.protocol = protocol
         self.facts = facts or Facts()
+        self.words = words  # how refusals are worded (see Words)
         self.machine = Machine(
             model=self,
             states=[state.name for state in protocol.states],
@@ -164,27 +281,46 @@ class Flow:
 
     def check(self, trigger: str, roles: Iterable[str]) -> Refusal | None:
         """The refusal `trigger` would meet for someone with `roles`, or None if allowed."""
+        words = self.words
         move = self.transition(trigger)
-        label = _describe(self.protocol, trigger)
-        stage = self.protocol.state(self.row.state).label
+        label = words(_describe(self.protocol, trigger))
         if move is None:
-            subject = self.protocol.subject
-            return Refusal(f"Cannot {label} now: the {subject} is at the \u201c{stage}\u201d stage")
+            stage = words(self.protocol.state(self.row.state).label)
+            at_stage = AT_STAGE[self.protocol.subject]
+            return Refusal(words(at_stage, {"move": label, "stage": stage}))
         if not move.roles & set(roles):
-            return NotYourMove(f"Cannot {label}: {_who_may(move.roles)}")
+            who = _who_may(move.roles, words)
+            return NotYourMove(
+                words(N_("Cannot %(move)s: %(reason)s"), {"move": label, "reason": who})
+            )
         failing = [
-            (guard, reason) for guard in move.guards if (reason := GUARDS[guard](self.facts))
+            (guard, reason) for guard in move.guards if (reason := GUARDS[guard](self.facts, words))
         ]
-        if failing:
-            reasons = "; ".join(reason for _guard, reason in failing)
-            steps = ". ".join(step for guard, _r in failing if (step := NEXT_STEPS[guard]))
-            return Refusal(f"Cannot {label}: {reasons}" + (f". {steps}" if steps else ""))
-        return None
+        if not failing:
+            return None
+        reasons = _joined(
+            [reason for _guard, reason in failing], N_("%(first)s; %(second)s"), words
+        )
+        steps = [words(step) for guard, _r in failing if (step := NEXT_STEPS[guard])]
+        if not steps:
+            return Refusal(
+                words(N_("Cannot %(move)s: %(reasons)s"), {"move": label, "reasons": reasons})
+            )
+        return Refusal(
+            words(
+                N_("Cannot %(move)s: %(reasons)s. %(steps)s"),
+                {
+                    "move": label,
+                    "reasons": reasons,
+                    "steps": _joined(steps, N_("%(first)s. %(second)s"), words),
+                },
+            )
+        )
 
     def refusal(self, trigger: str, roles: Iterable[str]) -> str | None:
         """Why `trigger` is not possible for someone with `roles`, or None if it is."""
         refused = self.check(trigger, roles)
-        return str(refused) if refused else None
+        return refused.message if refused else None
 
     def fire(self, trigger: str, roles: Iterable[str], **kwargs: Any) -> Transition:
         """Make the move, or raise Refusal with the reason a person understands."""

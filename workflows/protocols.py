@@ -3,6 +3,7 @@
 Nothing here knows about Flask or the database. A protocol names its guards; the engine
 (workflows/engine.py) evaluates them against the facts the service layer gathers, and a
 failing guard gives the sentence a person reads ("2 objections are still open").
+Every text a person reads is marked with `N_` (see below) and translated where it is shown.
 """
 
 from __future__ import annotations
@@ -14,6 +15,26 @@ FACILITATOR = "facilitator"
 PARTICIPANT = "participant"
 SYSTEM = "system"  # deadlines, run by the scheduler command
 OBJECTOR = "objector"
+
+
+def N_(text: str) -> str:
+    """Mark a text people read for translation, and return it unchanged.
+
+    workflows may not import agreements (it knows no request and no reader), so its labels,
+    "what happens next" texts, titles and refusals stay English here: `pybabel extract` finds
+    them by this name (one of its default keywords), and the layer that shows them says them
+    in the reader's language (`_(state.label)` in a template, `Wording` in the services).
+    """
+    return text
+
+
+def n_(singular: str, plural: str) -> tuple[str, str]:
+    """Mark the two forms of a text that depends on a count, and return them unchanged.
+
+    As `N_`, for the engine's refusals ("1 objection is still open"): `pybabel extract` reads
+    it as a plural pair (the Makefile's `-k n_:1,2`, shared with `agreements.wording.n_`).
+    """
+    return singular, plural
 
 
 @dataclass(frozen=True)
@@ -68,22 +89,22 @@ class Protocol:
 
 
 _FINAL = (
-    State("adopted", "Adopted", "Adopted: this text is now part of the agreement.", True),
-    State("withdrawn", "Withdrawn", "Withdrawn by the proposer.", True),
-    State("rejected", "Rejected", "Rejected by a facilitator.", True),
+    State("adopted", N_("Adopted"), N_("Adopted: this text is now part of the agreement."), True),
+    State("withdrawn", N_("Withdrawn"), N_("Withdrawn by the proposer."), True),
+    State("rejected", N_("Rejected"), N_("Rejected by a facilitator."), True),
 )
 
 
 def _closing_moves(open_states: tuple[str, ...]) -> tuple[Transition, ...]:
     """Withdraw and reject, which every protocol offers from every open state."""
     return (
-        Transition("withdraw", open_states, "withdrawn", frozenset({PROPOSER}), "Withdraw"),
+        Transition("withdraw", open_states, "withdrawn", frozenset({PROPOSER}), N_("Withdraw")),
         Transition(
             "reject",
             open_states,
             "rejected",
             frozenset({FACILITATOR}),
-            "Reject",
+            N_("Reject"),
             needs_reason=True,
         ),
     )
@@ -93,55 +114,64 @@ _CONSENT_OPEN = ("draft", "proposed", "comment", "objection", "consent")
 
 CONSENT = Protocol(
     name="consent",
-    title="Consent (sociocratic)",
+    title=N_("Consent (sociocratic)"),
     description=(
-        "A proposal is discussed, objections are raised and integrated, then every "
-        "participant consents, stands aside or objects. Any objection stops adoption until "
-        "it is resolved."
+        N_(
+            "A proposal is discussed, objections are raised and integrated, then every "
+            "participant consents, stands aside or objects. Any objection stops adoption until "
+            "it is resolved."
+        )
     ),
     initial="draft",
     states=(
-        State("draft", "Draft", "Waiting for the proposer to submit it."),
-        State("proposed", "Proposed", "Waiting for a facilitator to open comments."),
-        State("comment", "Comments open", "Waiting for a facilitator to open the objection round."),
+        State("draft", N_("Draft"), N_("Waiting for the proposer to submit it.")),
+        State("proposed", N_("Proposed"), N_("Waiting for a facilitator to open comments.")),
+        State(
+            "comment",
+            N_("Comments open"),
+            N_("Waiting for a facilitator to open the objection round."),
+        ),
         State(
             "objection",
-            "Objection round",
-            "Waiting for a facilitator to open the consent round.",
+            N_("Objection round"),
+            N_("Waiting for a facilitator to open the consent round."),
             round_kind="objection",
         ),
         State(
             "consent",
-            "Consent round",
-            "Waiting for participants to give their consent, then for a facilitator to adopt it.",
+            N_("Consent round"),
+            N_(
+                "Waiting for participants to give their consent, "
+                "then for a facilitator to adopt it."
+            ),
             round_kind="consent",
         ),
         State(
             "lapsed",
-            "Closed without a decision",
-            "Closed without a decision: too few people answered the consent round (quorum).",
+            N_("Closed without a decision"),
+            N_("Closed without a decision: too few people answered the consent round (quorum)."),
             True,
         ),
         *_FINAL,
     ),
     transitions=(
-        Transition("submit", ("draft",), "proposed", frozenset({PROPOSER}), "Submit"),
+        Transition("submit", ("draft",), "proposed", frozenset({PROPOSER}), N_("Submit")),
         Transition(
-            "open_comments", ("proposed",), "comment", frozenset({FACILITATOR}), "Open comments"
+            "open_comments", ("proposed",), "comment", frozenset({FACILITATOR}), N_("Open comments")
         ),
         Transition(
             "open_objection_round",
             ("comment",),
             "objection",
             frozenset({FACILITATOR}),
-            "Open the objection round",
+            N_("Open the objection round"),
         ),
         Transition(
             "open_consent_round",
             ("objection",),
             "consent",
             frozenset({FACILITATOR}),
-            "Open the consent round",
+            N_("Open the consent round"),
             guards=("no_open_objections",),
         ),
         Transition(
@@ -149,16 +179,16 @@ CONSENT = Protocol(
             ("consent",),
             "adopted",
             frozenset({FACILITATOR}),
-            "Adopt",
+            N_("Adopt"),
             guards=("no_open_objections", "no_objecting_stances", "quorum_met"),
         ),
-        Transition("object", ("consent",), "objection", frozenset({PARTICIPANT}), "Object"),
+        Transition("object", ("consent",), "objection", frozenset({PARTICIPANT}), N_("Object")),
         Transition(
             "lapse",
             ("consent",),
             "lapsed",
             frozenset({FACILITATOR, SYSTEM}),
-            "Close without a decision",
+            N_("Close without a decision"),
             guards=("quorum_not_met",),
             needs_reason=True,
         ),
@@ -170,38 +200,44 @@ _LAZY_OPEN = ("draft", "proposed", "objection")
 
 LAZY_CONSENSUS = Protocol(
     name="lazy_consensus",
-    title="Lazy consensus",
+    title=N_("Lazy consensus"),
     description=(
-        "A proposal is announced with a deadline. If nobody objects before the deadline "
-        "passes, it is adopted automatically; an objection stops it until it is settled."
+        N_(
+            "A proposal is announced with a deadline. If nobody objects before the deadline "
+            "passes, it is adopted automatically; an objection stops it until it is settled."
+        )
     ),
     initial="draft",
     states=(
-        State("draft", "Draft", "Waiting for the proposer to submit it."),
-        State("proposed", "Proposed", "Waiting for a facilitator to open the objection period."),
+        State("draft", N_("Draft"), N_("Waiting for the proposer to submit it.")),
+        State(
+            "proposed",
+            N_("Proposed"),
+            N_("Waiting for a facilitator to open the objection period."),
+        ),
         State(
             "objection",
-            "Objection period",
-            "Adopted automatically when the deadline passes with no open objection.",
+            N_("Objection period"),
+            N_("Adopted automatically when the deadline passes with no open objection."),
             round_kind="objection",
         ),
         *_FINAL,
     ),
     transitions=(
-        Transition("submit", ("draft",), "proposed", frozenset({PROPOSER}), "Submit"),
+        Transition("submit", ("draft",), "proposed", frozenset({PROPOSER}), N_("Submit")),
         Transition(
             "open_objection_round",
             ("proposed",),
             "objection",
             frozenset({FACILITATOR}),
-            "Open the objection period",
+            N_("Open the objection period"),
         ),
         Transition(
             "adopt",
             ("objection",),
             "adopted",
             frozenset({FACILITATOR, SYSTEM}),
-            "Adopt",
+            N_("Adopt"),
             guards=("deadline_passed", "no_open_objections"),
         ),
         *_closing_moves(_LAZY_OPEN),
@@ -214,38 +250,46 @@ _UNSETTLED = ("open", "integrating")
 
 OBJECTION_LIFECYCLE = Protocol(
     name="objection",
-    title="Objection lifecycle",
+    title=N_("Objection lifecycle"),
     description=(
-        "An objection blocks until it is resolved, withdrawn, decided not paramount "
-        "(overruled) or moved to the discussion as a concern (reclassified). The proposer "
-        "integrates it in a revision; the objector confirms or reopens."
+        N_(
+            "An objection blocks until it is resolved, withdrawn, decided not paramount "
+            "(overruled) or moved to the discussion as a concern (reclassified). The proposer "
+            "integrates it in a revision; the objector confirms or reopens."
+        )
     ),
     initial="open",
     states=(
-        State("open", "Open", "Waiting for the proposer to integrate it in a new revision."),
-        State("integrating", "Being integrated", "Waiting for the objector to confirm."),
-        State("resolved", "Resolved", "The objector confirmed the new text resolves it.", True),
-        State("withdrawn", "Withdrawn", "Withdrawn by the objector.", True),
-        State("overruled", "Not paramount", "A facilitator decided it is not paramount.", True),
-        State("reclassified", "Now a concern", "Kept as a non-blocking concern.", True),
+        State(
+            "open", N_("Open"), N_("Waiting for the proposer to integrate it in a new revision.")
+        ),
+        State("integrating", N_("Being integrated"), N_("Waiting for the objector to confirm.")),
+        State(
+            "resolved", N_("Resolved"), N_("The objector confirmed the new text resolves it."), True
+        ),
+        State("withdrawn", N_("Withdrawn"), N_("Withdrawn by the objector."), True),
+        State(
+            "overruled", N_("Not paramount"), N_("A facilitator decided it is not paramount."), True
+        ),
+        State("reclassified", N_("Now a concern"), N_("Kept as a non-blocking concern."), True),
     ),
     transitions=(
-        Transition("integrate", ("open",), "integrating", frozenset({PROPOSER}), "Integrate"),
+        Transition("integrate", ("open",), "integrating", frozenset({PROPOSER}), N_("Integrate")),
         Transition(
             "confirm_resolved",
             ("integrating",),
             "resolved",
             frozenset({OBJECTOR, FACILITATOR}),
-            "Confirm it is resolved",
+            N_("Confirm it is resolved"),
         ),
-        Transition("reopen", ("integrating",), "open", frozenset({OBJECTOR}), "Keep it open"),
-        Transition("withdraw", _UNSETTLED, "withdrawn", frozenset({OBJECTOR}), "Withdraw"),
+        Transition("reopen", ("integrating",), "open", frozenset({OBJECTOR}), N_("Keep it open")),
+        Transition("withdraw", _UNSETTLED, "withdrawn", frozenset({OBJECTOR}), N_("Withdraw")),
         Transition(
             "overrule",
             _UNSETTLED,
             "overruled",
             frozenset({FACILITATOR}),
-            "Decide it is not paramount",
+            N_("Decide it is not paramount"),
             needs_reason=True,
         ),
         Transition(
@@ -253,11 +297,50 @@ OBJECTION_LIFECYCLE = Protocol(
             _UNSETTLED,
             "reclassified",
             frozenset({OBJECTOR, FACILITATOR}),
-            "Move it to the discussion as a concern",
+            N_("Move it to the discussion as a concern"),
         ),
     ),
     stance_positions=(),
     subject="objection",
+    objection_states=(),
+)
+
+TRANSLATION_UPDATE = Protocol(
+    name="translation_update",
+    title=N_("Translation update"),
+    description=(
+        N_(
+            "A translated text, made from an adopted version, is proposed for one language; a "
+            "facilitator confirms it, and it becomes that language's translation, or declines it. "
+            "The decision that adopted the source text is not made again."
+        )
+    ),
+    initial="proposed",
+    states=(
+        State(
+            "proposed", N_("Proposed"), N_("Waiting for a facilitator to confirm or decline it.")
+        ),
+        State(
+            "confirmed",
+            N_("Confirmed"),
+            N_("Confirmed: this is the translation of its version."),
+            True,
+        ),
+        State("declined", N_("Declined"), N_("Declined by a facilitator."), True),
+    ),
+    transitions=(
+        Transition("confirm", ("proposed",), "confirmed", frozenset({FACILITATOR}), N_("Confirm")),
+        Transition(
+            "decline",
+            ("proposed",),
+            "declined",
+            frozenset({FACILITATOR}),
+            N_("Decline"),
+            needs_reason=True,
+        ),
+    ),
+    stance_positions=(),
+    subject="translation",
     objection_states=(),
 )
 

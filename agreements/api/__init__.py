@@ -21,6 +21,7 @@ from ..security.protections import csrf
 from . import routes, settings
 from .operations import OPERATIONS, InvalidRequest, Operation, dispatch
 from .problems import (
+    INVALID_INPUT,
     from_domain_error,
     from_http_exception,
     from_validation_error,
@@ -82,7 +83,7 @@ def _domain_error(error: DomainError) -> Response:
 @bp.errorhandler(InvalidRequest)
 def _invalid_request(error: InvalidRequest) -> Response:
     if error.error is None:
-        return problem_response(422, "Invalid input", error.message)
+        return problem_response(422, INVALID_INPUT, error.message)
     return from_validation_error(error.error, error.where)
 
 

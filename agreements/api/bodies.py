@@ -245,3 +245,18 @@ class StanceCreate(Body):
     )
     position: Literal["consent", "stand_aside", "object"]
     reason: OptionalWriting = ""
+
+
+class TranslationCreate(Body):
+    """A translated text for one language, made from an adopted version (the current one
+    unless given); it waits for a facilitator's confirmation."""
+
+    language: str = Field(
+        max_length=64,
+        description="The BCP 47 tag of the translation's language (fr, de-CH, ar, pt-BR).",
+    )
+    text: AgreementText
+    source_version: RowId | None = Field(
+        default=None, description="The number of the version translated (default: current)."
+    )
+    note: OptionalWriting = ""

@@ -23,6 +23,7 @@ from ..errors import NotAuthenticated
 from ..limits import MAX_ID
 from ..models import User
 from ..storage.sessions import get_session
+from ..wording import _
 from .idempotent import answer_once
 from .tokens import bearer_actor
 
@@ -171,10 +172,12 @@ def _parse_body(model: type[BaseModel]) -> BaseModel:
         data = json.loads(raw or b"{}")
         json.dumps(data, ensure_ascii=False).encode("utf-8")  # refuses lone surrogates
     except (ValueError, UnicodeError) as error:
-        raise InvalidRequest(None, "request body", "The request body is not valid JSON.") from error
+        raise InvalidRequest(
+            None, "request body", _("The request body is not valid JSON.")
+        ) from error
     except RecursionError as error:  # e.g. 100,000 nested brackets: no body here is that deep
         raise InvalidRequest(
-            None, "request body", "The request body is nested too deeply to be read."
+            None, "request body", _("The request body is nested too deeply to be read.")
         ) from error
     try:
         return model.model_validate(data)
@@ -193,7 +196,7 @@ def dispatch(op: Operation, path_args: dict[str, Any]) -> Response:
     """Run one operation: authenticate, validate input, call the view, serialise."""
     actor = bearer_actor()
     if op.needs_token and actor is None:
-        raise NotAuthenticated("This needs an API token: send 'Authorization: Bearer <token>'.")
+        raise NotAuthenticated(_("This needs an API token: send 'Authorization: Bearer <token>'."))
     kwargs = dict(path_args)
     if op.body is not None:
         kwargs["body"] = _parse_body(op.body)

@@ -13,6 +13,7 @@ from sqlmodel import Session
 from .. import services
 from ..access import membership_of
 from ..models import Agreement, AuditEvent, Community, Revision, User, Version
+from ..saying import say
 from ..services import queries
 from ..services._context import ProposalContext, load_proposal
 from ..services.reviews import is_review_due
@@ -70,18 +71,19 @@ def version_out(version: Version) -> schemas.Version:
 def diff_out(
     old_text: str, old_label: str, new_text: str, new_label: str, *, mode: Mode
 ) -> document_schemas.Diff:
-    """The diff of two texts as data: each changed paragraph spelled out word by word."""
+    """The diff of two texts as data: each changed paragraph spelled out word by word; its
+    labels and note in the caller's language."""
     diff = diff_texts(old_text, new_text, mode=mode)
     summary = diff.summary
     return document_schemas.Diff(
-        old_label=old_label,
-        new_label=new_label,
+        old_label=say(old_label),
+        new_label=say(new_label),
         mode=diff.mode,
         summary=str(summary),
         paragraphs_changed=summary.paragraphs_changed,
         words_added=summary.words_added,
         words_removed=summary.words_removed,
-        note=diff.note,
+        note=say(diff.note),
         paragraphs=[
             document_schemas.DiffParagraph(
                 op=p.op,
@@ -118,7 +120,11 @@ def proposal_view(ctx: ProposalContext) -> schemas.Proposal:
             "open_round_id": open_round.id if open_round else None,
             "blocking_objections": len(ctx.open_objections()),
             "moves": [
-                {"trigger": m.transition.trigger, "is_allowed": m.is_allowed, "refusal": m.refusal}
+                {
+                    "trigger": m.transition.trigger,
+                    "is_allowed": m.is_allowed,
+                    "refusal": say(m.refusal),
+                }
                 for m in ctx.flow().moves(ctx.roles)
             ],
         }

@@ -15,10 +15,14 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RequestRedirect
 
 from ..errors import DomainError, InvalidInput
+from ..saying import say
+from ..wording import Wording, _
 from .schemas import FieldError, Problem
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 TYPE_BASE = "https://accord.invalid/problems/"
+INVALID_INPUT = _("Invalid input")
+NOTHING_AT_ADDRESS = _("There is nothing at this address in the Accord API.")
 
 
 def problem_response(
@@ -32,9 +36,9 @@ def problem_response(
     """A problem+json response; `type` names the kind of problem by its status."""
     problem = Problem(
         type=f"{TYPE_BASE}{status}",
-        title=title,
+        title=say(title),
         status=status,
-        detail=detail,
+        detail=say(detail),
         errors=errors or [],
     )
     response = current_app.response_class(
@@ -49,7 +53,7 @@ def problem_response(
 def from_domain_error(error: DomainError) -> Response:
     """A refusal from the services, with the same human message the pages show."""
     field = getattr(error, "field", None) if isinstance(error, InvalidInput) else None
-    errors = [FieldError(field=field, message=error.message)] if field else None
+    errors = [FieldError(field=field, message=say(error.message))] if field else None
     return problem_response(error.status, error.title, error.message, errors=errors)
 
 
@@ -60,15 +64,23 @@ def _field_name(location: tuple[Any, ...]) -> str:
 # Pydantic's wording for a blank or NUL-bearing string names a regular expression; a client's
 # user should read what to do instead.
 _PLAIN_MESSAGES = {
-    "string_too_short": "is required: it cannot be empty",
-    "string_pattern_mismatch": (
+    "string_too_short": _("is required: it cannot be empty"),
+    "string_pattern_mismatch": _(
         "is required and must be plain text: not blank, no NUL, one line where a line is asked"
     ),
 }
 
 
 def _plain_message(detail: Any) -> str:
-    return _PLAIN_MESSAGES.get(detail["type"], detail["msg"])
+    """Our own wording in the caller's language; pydantic's other messages as it words them."""
+    return say(_PLAIN_MESSAGES.get(detail["type"], detail["msg"]))
+
+
+def _not_valid(where: str, summary: str) -> Wording:
+    """The detail of a 422: which part of the request, and what is wrong in it."""
+    if where == "query string":
+        return _("The query string is not valid: %(summary)s.", summary=summary)
+    return _("The request body is not valid: %(summary)s.", summary=summary)
 
 
 def from_validation_error(error: ValidationError, where: str) -> Response:
@@ -79,8 +91,30 @@ def from_validation_error(error: ValidationError, where: str) -> Response:
     ]
     summary = "; ".join(f"{e.field}: {e.message}" for e in errors[:5])
     return problem_response(
-        422, "Invalid input", f"The {where} is not valid: {summary}.", errors=errors
+        422,
+        INVALID_INPUT,
+        _not_valid(where, summary),
+        errors=errors,
     )
+
+
+# Werkzeug's words for the errors an API call can meet, marked so that a client's user reads
+# them in their language; any other description (a rate limit's, say) is passed on as given.
+_HTTP_WORDS: dict[str, Wording] = {
+    str(words): words
+    for words in (
+        _("Bad Request"),
+        _("Not Found"),
+        _("Method Not Allowed"),
+        _("Request Entity Too Large"),
+        _("Unsupported Media Type"),
+        _("Too Many Requests"),
+        _("The browser (or proxy) sent a request that this server could not understand."),
+        _("The method is not allowed for the requested URL."),
+        _("The data value transmitted exceeds the capacity limit."),
+        _("The server does not support the media type transmitted in the request."),
+    )
+}
 
 
 def from_http_exception(error: HTTPException) -> Response:
@@ -91,8 +125,9 @@ def from_http_exception(error: HTTPException) -> Response:
         headers["Allow"] = ", ".join(sorted(error.valid_methods))  # type: ignore[attr-defined]
     detail = error.description or error.name
     if status == 404:
-        detail = "There is nothing at this address in the Accord API."
-    return problem_response(status, error.name, detail, headers=headers)
+        detail = NOTHING_AT_ADDRESS
+    title = _HTTP_WORDS.get(error.name, error.name)
+    return problem_response(status, title, _HTTP_WORDS.get(detail, detail), headers=headers)
 
 
 def routing_problem() -> Response | None:
@@ -112,5 +147,7 @@ def server_error(error: Exception) -> Response:
         "Unexpected error on %s %s", request.method, request.path, exc_info=original
     )
     return problem_response(
-        500, "Internal server error", "Something went wrong on our side; it has been logged."
+        500,
+        _("Internal server error"),
+        _("Something went wrong on our side; it has been logged."),
     )

@@ -331,3 +331,23 @@ class SearchHit(Out):
     proposal_id: int | None
     comment_id: int | None
     snippet: list[SnippetPiece]
+
+
+class Translation(Out):
+    """A translation of an agreement, made from one adopted version; `is_stale` says the
+    agreement has a newer version than its source."""
+
+    id: int
+    agreement_id: int
+    language: str = Field(description="Its BCP 47 language tag.")
+    source_version: int = Field(description="The number of the version it translates.")
+    state: str = Field(description="proposed, confirmed or declined")
+    is_current: bool = Field(description="Whether it is its language's translation now.")
+    is_stale: bool
+    text: str
+    note: str
+    reason: str = Field(description="Why a facilitator declined it.")
+    proposer_id: int
+    decided_by_id: int | None
+    created_at: UtcDatetime
+    decided_at: UtcDatetime | None

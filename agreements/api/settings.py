@@ -21,8 +21,10 @@ from werkzeug.wrappers import Response
 from .. import services
 from ..auth import current_actor
 from ..errors import DomainError
+from ..saying import say
 from ..services.tokens import tokens_of
 from ..storage.sessions import get_session
+from ..wording import _
 
 bp = Blueprint("tokens", __name__, url_prefix="/account/tokens")
 
@@ -66,5 +68,5 @@ def revoke(token_id: int) -> Response:
         token = services.revoke_api_token(get_session(), current_actor(), token_id=token_id)
     except DomainError as error:
         return _page(error.status, error=error)
-    flash(f"The token \u201c{token.name}\u201d was revoked.")
+    flash(say(_("The token “%(name)s” was revoked.", name=token.name)))
     return redirect(url_for("tokens.index"))

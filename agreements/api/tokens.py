@@ -15,6 +15,7 @@ from ..errors import NotAuthenticated
 from ..models import User
 from ..services.tokens import user_for_token
 from ..storage.sessions import get_session
+from ..wording import _
 
 MAX_TOKEN_CHARS = 200
 
@@ -26,12 +27,12 @@ def bearer_actor() -> User | None:
     header = request.headers.get("Authorization")
     actor = None
     if header is not None:
-        scheme, _, token = header.strip().partition(" ")
+        scheme, _space, token = header.strip().partition(" ")
         token = token.strip()
         if scheme.lower() != "bearer" or not token or len(token) > MAX_TOKEN_CHARS:
-            raise NotAuthenticated("Send your API token as 'Authorization: Bearer <token>'.")
+            raise NotAuthenticated(_("Send your API token as 'Authorization: Bearer <token>'."))
         actor = user_for_token(get_session(), token)
         if actor is None:
-            raise NotAuthenticated("This API token is unknown or was revoked.")
+            raise NotAuthenticated(_("This API token is unknown or was revoked."))
     g.api_actor = actor
     return actor

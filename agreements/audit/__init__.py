@@ -10,7 +10,7 @@
 - archive_merge: importing a community into an instance that has other communities.
 - keyed: the optional instance key, an HMAC on every event (AUDIT_KEY).
 
-May import: models, errors, storage (SQLAlchemy sessions). Never Flask, services, web or
+May import: models, errors, wording, storage (SQLAlchemy sessions). Never Flask, services, web or
 API: every layer above writes through `audit.record(...)` and reads through this package.
 The chain's functions are handed on here, so callers write `audit.record(...)`.
 """

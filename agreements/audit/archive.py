@@ -41,6 +41,7 @@ from ..models import (
     Round,
     RoundParticipant,
     Stance,
+    Translation,
     User,
     Version,
     utcnow,
@@ -54,7 +55,7 @@ SEALED_FIELDS = ("seq", "prev_hash", "hash")
 # Tables in an order that satisfies their foreign keys (versions bring their proposals).
 ROW_TABLES: tuple[type[SQLModel], ...] = (
     User, Community, Organisation, Membership, Agreement, Version, Proposal,
-    Revision, Round, RoundParticipant, Stance, Objection, Comment, Concern,
+    Revision, Round, RoundParticipant, Stance, Objection, Comment, Concern, Translation,
 )  # fmt: skip
 
 
@@ -79,7 +80,7 @@ def _community_rows(session: Session, community: Community) -> dict[type[SQLMode
     model: type[SQLModel]
     for model in (Organisation, Membership, Agreement):
         rows[model] = where(model, "community_id", [community.id])
-    for model in (Version, Proposal):
+    for model in (Version, Proposal, Translation):
         rows[model] = where(model, "agreement_id", ids(rows[Agreement]))
     for model in (Revision, Round, Objection, Comment, Concern):
         rows[model] = where(model, "proposal_id", ids(rows[Proposal]))

@@ -25,6 +25,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, select
 
 from ..models import AuditEvent, User, utcnow
+from ..wording import _, n_
 from . import keyed
 from .canonical import canonical_json
 
@@ -294,17 +295,26 @@ class _SealChecker:
             first, last = int(payload["first_seq"]), int(payload["last_seq"])
             listed = {int(s): str(h) for s, h in payload["sealed"]}
         except (KeyError, TypeError, ValueError) as error:
-            raise _Broken(seq, f"event {seq} is not a well-formed import") from error
+            raise _Broken(seq, _("event %(seq)s is not a well-formed import", seq=seq)) from error
         if last != seq - 1 or first <= (self.imports[-1] if self.imports else 0):
-            raise _Broken(seq, f"event {seq} claims an import it does not follow")
+            raise _Broken(seq, _("event %(seq)s claims an import it does not follow", seq=seq))
         self._settle(before=first)
         covered = {s: h for s, h in self.pending.items() if s <= last}
         differing = sorted(set(covered) ^ set(listed))
         if differing:
-            raise _Broken(differing[0], f"event {differing[0]} is not sealed as import {seq} says")
+            raise _Broken(
+                differing[0],
+                _(
+                    "event %(seq)s is not sealed as import %(import_seq)s says",
+                    seq=differing[0],
+                    import_seq=seq,
+                ),
+            )
         for sealed_seq, original in covered.items():
             if listed[sealed_seq] != original:
-                raise _Broken(sealed_seq, f"sealed event {sealed_seq} lost its original hash")
+                raise _Broken(
+                    sealed_seq, _("sealed event %(seq)s lost its original hash", seq=sealed_seq)
+                )
         self.pending.clear()
         self.imports.append(seq)
 
@@ -313,7 +323,8 @@ class _SealChecker:
         orphans = sorted(s for s in self.pending if s < before)
         if orphans:
             raise _Broken(
-                orphans[0], f"event {orphans[0]} is marked sealed, but no import sealed it"
+                orphans[0],
+                _("event %(seq)s is marked sealed, but no import sealed it", seq=orphans[0]),
             )
 
     def finish(self) -> None:
@@ -354,7 +365,7 @@ def verify_chain(
     count = sealed = 0
     if since is not None and since.ok:
         if _checkpoint_moved(session, since):
-            message = f"event {since.count} changed after it was verified"
+            message = _("event %(seq)s changed after it was verified", seq=since.count)
             return Verification(False, since.count, since.head_hash, since.count, message)
         previous, count, sealed = since.head_hash, since.count, since.sealed
         seals.imports = [since.last_import] if since.last_import else []
@@ -364,22 +375,27 @@ def verify_chain(
             count += 1
             seq, action, hash_ = row[0], row[7], row[12]
             if seq != count:
-                raise _Broken(seq, f"event {count} is missing or out of order")
+                raise _Broken(seq, _("event %(seq)s is missing or out of order", seq=count))
             if row[11] != previous:
-                raise _Broken(seq, f"event {seq} does not follow its predecessor")
+                raise _Broken(seq, _("event %(seq)s does not follow its predecessor", seq=seq))
             if action == SEALED_ACTION:
                 sealed += 1
                 seals.sealed(seq, hash_)
             elif _fast_hash(row) != hash_ and _is_altered(session, row):
-                raise _Broken(seq, f"event {seq} was altered")
+                raise _Broken(seq, _("event %(seq)s was altered", seq=seq))
             elif action == IMPORT_ACTION:
                 seals.imported(seq, json.loads(row[10]))
             anchor = by_seq.get(seq)
             if anchor is not None and anchor.hash != hash_:
                 raise _Broken(
-                    seq, f"event {seq} no longer has the hash {anchor.source} holds: "
-                    "the chain was rewritten",
-                )  # fmt: skip
+                    seq,
+                    _(
+                        "event %(seq)s no longer has the hash %(source)s holds: the chain was "
+                        "rewritten",
+                        seq=seq,
+                        source=anchor.source,
+                    ),
+                )
             previous = hash_
             found_expected = found_expected or previous == expect
         seals.finish()
@@ -388,15 +404,35 @@ def verify_chain(
     missing = [anchor for seq, anchor in sorted(by_seq.items()) if seq > count]
     if missing:
         gone = missing[0]
-        message = f"event {gone.seq}, which {gone.source} holds, is gone: the chain was cut"
+        message = _(
+            "event %(seq)s, which %(source)s holds, is gone: the chain was cut",
+            seq=gone.seq,
+            source=gone.source,
+        )
         return Verification(False, count, previous, None, message, sealed)
     if not found_expected:
         return Verification(
-            False, count, previous, None, f"no event with hash {expect}: the chain was cut", sealed
+            False,
+            count,
+            previous,
+            None,
+            _("no event with hash %(hash)s: the chain was cut", hash=expect),
+            sealed,
         )
     at = ", ".join(str(seq) for seq in seals.imports)
-    detail = f" ({sealed} sealed, checked against the import at event {at})" if at else ""
-    message = f"{count} events verified{detail}"
+    message = (
+        n_(
+            "%(num)s event verified (%(sealed)s sealed, checked against the import at event "
+            "%(at)s)",
+            "%(num)s events verified (%(sealed)s sealed, checked against the import at event "
+            "%(at)s)",
+            count,
+            sealed=sealed,
+            at=at,
+        )
+        if at
+        else n_("%(num)s event verified", "%(num)s events verified", count)
+    )
     last_import = seals.imports[-1] if seals.imports else 0
     return Verification(True, count, previous, None, message, sealed, last_import)
 

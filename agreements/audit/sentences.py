@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from ..models import AuditEvent
+from ..wording import _, n_
 from .chain import IMPORT_ACTION, SEALED_ACTION
 
 
@@ -49,18 +50,20 @@ class Said:
     def proposal(self) -> str:
         """The proposal's title, or its number if the title is not at hand."""
         pid = self.event.proposal_id
-        return self.names.proposals.get(pid, f"proposal {pid}") if pid else "a proposal"
+        if not pid:
+            return _("a proposal")
+        return self.names.proposals.get(pid) or _("proposal %(number)s", number=pid)
 
     @property
     def agreement(self) -> str:
         """The agreement's title, or "the agreement"."""
         aid = self.event.agreement_id
-        return self.names.agreements.get(aid, "the agreement") if aid else "the agreement"
+        return (self.names.agreements.get(aid) if aid else None) or _("the agreement")
 
     def person(self, key: str = "user_id") -> str:
         """The person a payload field (or, by default, the event's subject) names."""
         person_id = self.payload.get(key, self.event.subject_id)
-        return self.names.people.get(person_id, "someone") if person_id else "someone"
+        return (self.names.people.get(person_id) if person_id else None) or _("someone")
 
     def revision(self, key: str = "revision_sha256") -> int | None:
         """The number of the revision whose text hash a payload field holds."""
@@ -89,7 +92,11 @@ def sentence(event: AuditEvent, payload: dict[str, Any], names: Names) -> str:
     """The event as one plain sentence."""
     builder = SENTENCES.get(event.action)
     if builder is None:
-        return f"{event.actor_name} did something Accord has no words for yet ({event.action})."
+        return _(
+            "%(actor)s did something Accord has no words for yet (%(action)s).",
+            actor=event.actor_name,
+            action=event.action,
+        )
     return builder(Said(event, payload, names))
 
 
@@ -106,244 +113,344 @@ def quote(payload: dict[str, Any]) -> str:
 # --- accounts ------------------------------------------------------------------------------
 
 
-@says("account.created", "Accounts created")
-def _(s: Said) -> str:
-    return f"An account was created for {s.person()}."
+@says("account.created", _("Accounts created"))
+def _account_created(s: Said) -> str:
+    return _("An account was created for %(person)s.", person=s.person())
 
 
-@says("account.password_changed", "Passwords changed")
-def _(s: Said) -> str:
-    return f"{s.actor} changed their password."
+@says("account.password_changed", _("Passwords changed"))
+def _account_password_changed(s: Said) -> str:
+    return _("%(actor)s changed their password.", actor=s.actor)
 
 
-@says("account.preferences_changed", "Language and time zone settings changed")
-def _(s: Said) -> str:
-    return f"{s.actor} changed their language and time zone settings."
+@says("account.preferences_changed", _("Language and time zone settings changed"))
+def _account_preferences_changed(s: Said) -> str:
+    return _("%(actor)s changed their language and time zone settings.", actor=s.actor)
 
 
-@says("account.password_reset_requested", "Password resets requested")
-def _(s: Said) -> str:
-    return f"Someone asked for a link to reset the password of {s.person()}."
+@says("account.password_reset_requested", _("Password resets requested"))
+def _account_password_reset_requested(s: Said) -> str:
+    return _("Someone asked for a link to reset the password of %(person)s.", person=s.person())
 
 
-@says("account.password_reset", "Passwords reset")
-def _(s: Said) -> str:
-    return f"{s.actor} chose a new password with a reset link."
+@says("account.password_reset", _("Passwords reset"))
+def _account_password_reset(s: Said) -> str:
+    return _("%(actor)s chose a new password with a reset link.", actor=s.actor)
 
 
-@says("api_token.created", "API tokens created")
-def _(s: Said) -> str:
-    return f"{s.actor} created an API token named “{s.payload.get('name', '')}”."
+@says("api_token.created", _("API tokens created"))
+def _api_token_created(s: Said) -> str:
+    return _(
+        "%(actor)s created an API token named “%(name)s”.",
+        actor=s.actor,
+        name=s.payload.get("name", ""),
+    )
 
 
-@says("api_token.revoked", "API tokens revoked")
-def _(s: Said) -> str:
-    return f"{s.actor} revoked the API token named “{s.payload.get('name', '')}”."
+@says("api_token.revoked", _("API tokens revoked"))
+def _api_token_revoked(s: Said) -> str:
+    return _(
+        "%(actor)s revoked the API token named “%(name)s”.",
+        actor=s.actor,
+        name=s.payload.get("name", ""),
+    )
 
 
-@says("feed.created", "Feed addresses made")
-def _(s: Said) -> str:
-    return f"{s.actor} made a new feed address."
+@says("feed.created", _("Feed addresses made"))
+def _feed_created(s: Said) -> str:
+    return _("%(actor)s made a new feed address.", actor=s.actor)
 
 
-@says("feed.revoked", "Feed addresses revoked")
-def _(s: Said) -> str:
-    return f"{s.actor} revoked a feed address."
+@says("feed.revoked", _("Feed addresses revoked"))
+def _feed_revoked(s: Said) -> str:
+    return _("%(actor)s revoked a feed address.", actor=s.actor)
 
 
 # --- communities and membership ------------------------------------------------------------
 
 
-@says("community.created", "Community created")
-def _(s: Said) -> str:
-    return f"{s.actor} created the community “{s.payload.get('name', '')}”."
+@says("community.created", _("Community created"))
+def _community_created(s: Said) -> str:
+    return _(
+        "%(actor)s created the community “%(name)s”.", actor=s.actor, name=s.payload.get("name", "")
+    )
 
 
-@says("community.settings_changed", "Settings changed")
-def _(s: Said) -> str:
-    return f"{s.actor} changed the community's settings."
+@says("community.settings_changed", _("Settings changed"))
+def _community_settings_changed(s: Said) -> str:
+    return _("%(actor)s changed the community's settings.", actor=s.actor)
 
 
-@says("member.added", "Members added")
-def _(s: Said) -> str:
+@says("member.added", _("Members added"))
+def _member_added(s: Said) -> str:
     if s.payload.get("role") == "facilitator":
-        return f"{s.actor} added {s.person()} to the community as a facilitator."
-    return f"{s.actor} added {s.person()} to the community as a member."
+        return _(
+            "%(actor)s added %(person)s to the community as a facilitator.",
+            actor=s.actor,
+            person=s.person(),
+        )
+    return _(
+        "%(actor)s added %(person)s to the community as a member.", actor=s.actor, person=s.person()
+    )
 
 
-@says("member.changed", "Members changed")
-def _(s: Said) -> str:
+@says("member.changed", _("Members changed"))
+def _member_changed(s: Said) -> str:
     if s.payload.get("role") == "facilitator":
-        return f"{s.actor} made {s.person()} a facilitator."
-    return f"{s.actor} made {s.person()} a member."
+        return _("%(actor)s made %(person)s a facilitator.", actor=s.actor, person=s.person())
+    return _("%(actor)s made %(person)s a member.", actor=s.actor, person=s.person())
 
 
-@says("member.invited", "Invitations sent")
-def _(s: Said) -> str:
+@says("member.invited", _("Invitations sent"))
+def _member_invited(s: Said) -> str:
     if s.payload.get("role") == "facilitator":
-        return f"{s.actor} invited someone to join as a facilitator."
-    return f"{s.actor} invited someone to join as a member."
+        return _("%(actor)s invited someone to join as a facilitator.", actor=s.actor)
+    return _("%(actor)s invited someone to join as a member.", actor=s.actor)
 
 
-@says("member.joined", "Members joined")
-def _(s: Said) -> str:
+@says("member.joined", _("Members joined"))
+def _member_joined(s: Said) -> str:
     if s.payload.get("via") == "invitation":
-        return f"{s.actor} accepted an invitation and joined the community."
-    return f"{s.actor} joined the community."
+        return _("%(actor)s accepted an invitation and joined the community.", actor=s.actor)
+    return _("%(actor)s joined the community.", actor=s.actor)
 
 
 # --- agreements and proposals --------------------------------------------------------------
 
 
-@says("agreement.created", "Agreements created")
-def _(s: Said) -> str:
+@says("agreement.created", _("Agreements created"))
+def _agreement_created(s: Said) -> str:
     title = s.payload.get("title", s.agreement)
     versions = len(s.payload.get("versions", ())) or 1
     if versions > 1:
-        return f"{s.actor} imported “{title}” with its history of {versions} versions."
-    return f"{s.actor} created “{title}” as version 1."
+        return _(
+            "%(actor)s imported “%(title)s” with its history of %(versions)s versions.",
+            actor=s.actor,
+            title=title,
+            versions=versions,
+        )
+    return _("%(actor)s created “%(title)s” as version 1.", actor=s.actor, title=title)
 
 
-@says("proposal.created", "Proposals started")
-def _(s: Said) -> str:
+@says("proposal.created", _("Proposals started"))
+def _proposal_created(s: Said) -> str:
     base = s.payload.get("base_version")
     if s.payload.get("proposed_again_from"):
-        return (
-            f"{s.actor} proposed “{s.proposal}” again after it closed without a decision, "
-            f"a change to version {base} of “{s.agreement}”."
+        return _(
+            "%(actor)s proposed “%(proposal)s” again after it closed without a decision, a "
+            "change to version %(base)s of “%(agreement)s”.",
+            actor=s.actor,
+            proposal=s.proposal,
+            base=base,
+            agreement=s.agreement,
         )
     if s.payload.get("state") == "draft":
-        return f"{s.actor} started a draft, “{s.proposal}”, to change version {base}."
-    return f"{s.actor} proposed “{s.proposal}”, a change to version {base} of “{s.agreement}”."
-
-
-@says("proposal.submit", "Proposals submitted")
-def _(s: Said) -> str:
-    return f"{s.actor} submitted the draft “{s.proposal}” to the community."
-
-
-@says("proposal.withdraw", "Proposals withdrawn")
-def _(s: Said) -> str:
-    return f"{s.actor} withdrew the proposal “{s.proposal}”."
-
-
-@says("proposal.open_comments", "Comments opened")
-def _(s: Said) -> str:
-    return f"{s.actor} opened “{s.proposal}” for comments."
-
-
-@says("proposal.open_objection_round", "Objection rounds opened")
-def _(s: Said) -> str:
-    return f"{s.actor} opened the objection round on “{s.proposal}”."
-
-
-@says("proposal.open_consent_round", "Consent rounds opened")
-def _(s: Said) -> str:
-    return f"{s.actor} opened the consent round on “{s.proposal}”."
-
-
-@says("proposal.reject", "Proposals rejected")
-def _(s: Said) -> str:
-    return f"{s.actor} rejected the proposal “{s.proposal}”."
-
-
-@says("proposal.revised", "Revisions posted")
-def _(s: Said) -> str:
-    number, integrated = s.payload.get("revision"), len(s.payload.get("integrates") or ())
-    if integrated == 1:
-        return f"{s.actor} posted revision {number} of “{s.proposal}”, integrating an objection."
-    if integrated > 1:
-        return (
-            f"{s.actor} posted revision {number} of “{s.proposal}”, "
-            f"integrating {integrated} objections."
+        return _(
+            "%(actor)s started a draft, “%(proposal)s”, to change version %(base)s.",
+            actor=s.actor,
+            proposal=s.proposal,
+            base=base,
         )
-    return f"{s.actor} posted revision {number} of “{s.proposal}”."
-
-
-@says("proposal.rebased", "Proposals updated onto a newer version")
-def _(s: Said) -> str:
-    return (
-        f"{s.actor} updated “{s.proposal}” onto version {s.payload.get('onto_version')}, "
-        f"as revision {s.payload.get('revision')}."
+    return _(
+        "%(actor)s proposed “%(proposal)s”, a change to version %(base)s of “%(agreement)s”.",
+        actor=s.actor,
+        proposal=s.proposal,
+        base=base,
+        agreement=s.agreement,
     )
 
 
-@says("proposal.adopted", "Versions adopted")
-def _(s: Said) -> str:
-    version = f"version {s.payload.get('version')} of “{s.agreement}”"
-    if s.payload.get("at_deadline"):
-        return (
-            f"The deadline of “{s.proposal}” passed with no objection open, so the proposal "
-            f"was adopted as {version}."
-        )
-    return f"{s.actor} adopted {version}, from the proposal “{s.proposal}”."
+@says("proposal.submit", _("Proposals submitted"))
+def _proposal_submit(s: Said) -> str:
+    return _(
+        "%(actor)s submitted the draft “%(proposal)s” to the community.",
+        actor=s.actor,
+        proposal=s.proposal,
+    )
 
 
-@says("proposal.lapsed", "Proposals closed without a decision")
-def _(s: Said) -> str:
-    if s.payload.get("at_deadline"):
-        return (
-            f"The deadline of “{s.proposal}” passed before enough people had answered, so it "
-            "closed without a decision."
+@says("proposal.withdraw", _("Proposals withdrawn"))
+def _proposal_withdraw(s: Said) -> str:
+    return _("%(actor)s withdrew the proposal “%(proposal)s”.", actor=s.actor, proposal=s.proposal)
+
+
+@says("proposal.open_comments", _("Comments opened"))
+def _proposal_open_comments(s: Said) -> str:
+    return _("%(actor)s opened “%(proposal)s” for comments.", actor=s.actor, proposal=s.proposal)
+
+
+@says("proposal.open_objection_round", _("Objection rounds opened"))
+def _proposal_open_objection_round(s: Said) -> str:
+    return _(
+        "%(actor)s opened the objection round on “%(proposal)s”.",
+        actor=s.actor,
+        proposal=s.proposal,
+    )
+
+
+@says("proposal.open_consent_round", _("Consent rounds opened"))
+def _proposal_open_consent_round(s: Said) -> str:
+    return _(
+        "%(actor)s opened the consent round on “%(proposal)s”.", actor=s.actor, proposal=s.proposal
+    )
+
+
+@says("proposal.reject", _("Proposals rejected"))
+def _proposal_reject(s: Said) -> str:
+    return _("%(actor)s rejected the proposal “%(proposal)s”.", actor=s.actor, proposal=s.proposal)
+
+
+@says("proposal.revised", _("Revisions posted"))
+def _proposal_revised(s: Said) -> str:
+    number, integrated = s.payload.get("revision"), len(s.payload.get("integrates") or ())
+    if integrated:
+        return n_(
+            "%(actor)s posted revision %(number)s of “%(proposal)s”, integrating an objection.",
+            "%(actor)s posted revision %(number)s of “%(proposal)s”, integrating "
+            "%(num)s objections.",
+            integrated,
+            actor=s.actor,
+            number=number,
+            proposal=s.proposal,
         )
-    return f"{s.actor} closed “{s.proposal}” without a decision: too few people answered."
+    return _(
+        "%(actor)s posted revision %(number)s of “%(proposal)s”.",
+        actor=s.actor,
+        number=number,
+        proposal=s.proposal,
+    )
+
+
+@says("proposal.rebased", _("Proposals updated onto a newer version"))
+def _proposal_rebased(s: Said) -> str:
+    return _(
+        "%(actor)s updated “%(proposal)s” onto version %(onto_version)s, as revision %(revision)s.",
+        actor=s.actor,
+        proposal=s.proposal,
+        onto_version=s.payload.get("onto_version"),
+        revision=s.payload.get("revision"),
+    )
+
+
+@says("proposal.adopted", _("Versions adopted"))
+def _proposal_adopted(s: Said) -> str:
+    version = s.payload.get("version")
+    if s.payload.get("at_deadline"):
+        return _(
+            "The deadline of “%(proposal)s” passed with no objection open, so the proposal "
+            "was adopted as version %(version)s of “%(agreement)s”.",
+            proposal=s.proposal,
+            version=version,
+            agreement=s.agreement,
+        )
+    return _(
+        "%(actor)s adopted version %(version)s of “%(agreement)s”, from the proposal "
+        "“%(proposal)s”.",
+        actor=s.actor,
+        version=version,
+        agreement=s.agreement,
+        proposal=s.proposal,
+    )
+
+
+@says("proposal.lapsed", _("Proposals closed without a decision"))
+def _proposal_lapsed(s: Said) -> str:
+    if s.payload.get("at_deadline"):
+        return _(
+            "The deadline of “%(proposal)s” passed before enough people had answered, so "
+            "it closed without a decision.",
+            proposal=s.proposal,
+        )
+    return _(
+        "%(actor)s closed “%(proposal)s” without a decision: too few people answered.",
+        actor=s.actor,
+        proposal=s.proposal,
+    )
 
 
 # --- discussion, objections, stances -------------------------------------------------------
 
 
-@says("comment.added", "Comments")
-def _(s: Said) -> str:
+@says("comment.added", _("Comments"))
+def _comment_added(s: Said) -> str:
     if s.payload.get("parent_id"):
-        return f"{s.actor} replied to a comment on “{s.proposal}”."
-    if s.payload.get("kind") == "question":
-        return f"{s.actor} asked a question about “{s.proposal}”."
-    if s.payload.get("kind") == "suggestion":
-        return f"{s.actor} suggested a change to “{s.proposal}”."
-    return f"{s.actor} commented on “{s.proposal}”."
-
-
-@says("concern.raised", "Concerns raised")
-def _(s: Said) -> str:
-    return f"{s.actor} raised a concern about “{s.proposal}”."
-
-
-@says("objection.raised", "Objections raised")
-def _(s: Said) -> str:
-    return f"{s.actor} raised an objection to “{s.proposal}”."
-
-
-@says("objection.confirm_resolved", "Objections resolved")
-def _(s: Said) -> str:
-    if s.payload.get("by_facilitator"):
-        return (
-            f"{s.actor}, as facilitator, confirmed that an objection to “{s.proposal}” is resolved."
+        return _(
+            "%(actor)s replied to a comment on “%(proposal)s”.", actor=s.actor, proposal=s.proposal
         )
-    return f"{s.actor} confirmed that the new text of “{s.proposal}” resolves their objection."
+    if s.payload.get("kind") == "question":
+        return _(
+            "%(actor)s asked a question about “%(proposal)s”.", actor=s.actor, proposal=s.proposal
+        )
+    if s.payload.get("kind") == "suggestion":
+        return _(
+            "%(actor)s suggested a change to “%(proposal)s”.", actor=s.actor, proposal=s.proposal
+        )
+    return _("%(actor)s commented on “%(proposal)s”.", actor=s.actor, proposal=s.proposal)
 
 
-@says("objection.reopen", "Objections kept open")
-def _(s: Said) -> str:
-    return f"{s.actor} said the new text of “{s.proposal}” does not resolve their objection yet."
+@says("concern.raised", _("Concerns raised"))
+def _concern_raised(s: Said) -> str:
+    return _("%(actor)s raised a concern about “%(proposal)s”.", actor=s.actor, proposal=s.proposal)
 
 
-@says("objection.withdraw", "Objections withdrawn")
-def _(s: Said) -> str:
-    return f"{s.actor} withdrew their objection to “{s.proposal}”."
+@says("objection.raised", _("Objections raised"))
+def _objection_raised(s: Said) -> str:
+    return _("%(actor)s raised an objection to “%(proposal)s”.", actor=s.actor, proposal=s.proposal)
 
 
-@says("objection.reclassify", "Objections turned into concerns")
-def _(s: Said) -> str:
+@says("objection.confirm_resolved", _("Objections resolved"))
+def _objection_confirm_resolved(s: Said) -> str:
     if s.payload.get("by_facilitator"):
-        return f"{s.actor}, as facilitator, turned an objection to “{s.proposal}” into a concern."
-    return f"{s.actor} turned their objection to “{s.proposal}” into a concern."
+        return _(
+            "%(actor)s, as facilitator, confirmed that an objection to “%(proposal)s” is resolved.",
+            actor=s.actor,
+            proposal=s.proposal,
+        )
+    return _(
+        "%(actor)s confirmed that the new text of “%(proposal)s” resolves their objection.",
+        actor=s.actor,
+        proposal=s.proposal,
+    )
 
 
-@says("objection.overrule", "Objections decided not paramount (overruled)")
-def _(s: Said) -> str:
-    return (
-        f"{s.actor} decided an objection to “{s.proposal}” is not paramount (overruled): "
-        "it no longer blocks."
+@says("objection.reopen", _("Objections kept open"))
+def _objection_reopen(s: Said) -> str:
+    return _(
+        "%(actor)s said the new text of “%(proposal)s” does not resolve their objection yet.",
+        actor=s.actor,
+        proposal=s.proposal,
+    )
+
+
+@says("objection.withdraw", _("Objections withdrawn"))
+def _objection_withdraw(s: Said) -> str:
+    return _(
+        "%(actor)s withdrew their objection to “%(proposal)s”.", actor=s.actor, proposal=s.proposal
+    )
+
+
+@says("objection.reclassify", _("Objections turned into concerns"))
+def _objection_reclassify(s: Said) -> str:
+    if s.payload.get("by_facilitator"):
+        return _(
+            "%(actor)s, as facilitator, turned an objection to “%(proposal)s” into a concern.",
+            actor=s.actor,
+            proposal=s.proposal,
+        )
+    return _(
+        "%(actor)s turned their objection to “%(proposal)s” into a concern.",
+        actor=s.actor,
+        proposal=s.proposal,
+    )
+
+
+@says("objection.overrule", _("Objections decided not paramount (overruled)"))
+def _objection_overrule(s: Said) -> str:
+    return _(
+        "%(actor)s decided an objection to “%(proposal)s” is not paramount "
+        "(overruled): it no longer blocks.",
+        actor=s.actor,
+        proposal=s.proposal,
     )
 
 
@@ -351,33 +458,70 @@ def _stance(s: Said, number: int | None) -> str:
     position = s.payload.get("position")
     if number is None:
         if position == "object":
-            return f"{s.actor} objected to the text of “{s.proposal}”."
+            return _(
+                "%(actor)s objected to the text of “%(proposal)s”.",
+                actor=s.actor,
+                proposal=s.proposal,
+            )
         if position == "stand_aside":
-            return f"{s.actor} stood aside on the text of “{s.proposal}”."
-        return f"{s.actor} consented to the text of “{s.proposal}”."
+            return _(
+                "%(actor)s stood aside on the text of “%(proposal)s”.",
+                actor=s.actor,
+                proposal=s.proposal,
+            )
+        return _(
+            "%(actor)s consented to the text of “%(proposal)s”.", actor=s.actor, proposal=s.proposal
+        )
     if position == "object":
-        return f"{s.actor} objected to revision {number} of “{s.proposal}”."
+        return _(
+            "%(actor)s objected to revision %(number)s of “%(proposal)s”.",
+            actor=s.actor,
+            number=number,
+            proposal=s.proposal,
+        )
     if position == "stand_aside":
-        return f"{s.actor} stood aside on revision {number} of “{s.proposal}”."
-    return f"{s.actor} consented to revision {number} of “{s.proposal}”."
+        return _(
+            "%(actor)s stood aside on revision %(number)s of “%(proposal)s”.",
+            actor=s.actor,
+            number=number,
+            proposal=s.proposal,
+        )
+    return _(
+        "%(actor)s consented to revision %(number)s of “%(proposal)s”.",
+        actor=s.actor,
+        number=number,
+        proposal=s.proposal,
+    )
 
 
-@says("stance.registered", "Stances given")
-def _(s: Said) -> str:
+@says("stance.registered", _("Stances given"))
+def _stance_registered(s: Said) -> str:
     return _stance(s, s.revision())
 
 
-@says("stance.reconfirmed", "Stances confirmed again")
-def _(s: Said) -> str:
+@says("stance.reconfirmed", _("Stances confirmed again"))
+def _stance_reconfirmed(s: Said) -> str:
     number = s.revision()
     if number is None:
-        return f"{s.actor} confirmed their stance again on the new text of “{s.proposal}”."
-    if s.payload.get("position") == "stand_aside":
-        return (
-            f"{s.actor} confirmed again that they stand aside "
-            f"on revision {number} of “{s.proposal}”."
+        return _(
+            "%(actor)s confirmed their stance again on the new text of “%(proposal)s”.",
+            actor=s.actor,
+            proposal=s.proposal,
         )
-    return f"{s.actor} confirmed their consent again on revision {number} of “{s.proposal}”."
+    if s.payload.get("position") == "stand_aside":
+        return _(
+            "%(actor)s confirmed again that they stand aside on revision %(number)s of "
+            "“%(proposal)s”.",
+            actor=s.actor,
+            number=number,
+            proposal=s.proposal,
+        )
+    return _(
+        "%(actor)s confirmed their consent again on revision %(number)s of “%(proposal)s”.",
+        actor=s.actor,
+        number=number,
+        proposal=s.proposal,
+    )
 
 
 # --- deadlines, reminders and reviews ----------------------------------------------------
@@ -396,72 +540,148 @@ def _moment(value: object) -> str:
 
 def _people_count(ids: object) -> str:
     count = len(ids) if isinstance(ids, list) else 0
-    return "1 person" if count == 1 else f"{count} people"
+    return n_("%(num)s person", "%(num)s people", count)
 
 
-@says("round.deadline_extended", "Deadlines extended")
-def _(s: Said) -> str:
-    verb = "extended the deadline of" if s.payload.get("from") else "set a deadline for"
-    return f"{s.actor} {verb} the round on “{s.proposal}” to {_moment(s.payload.get('to'))}."
+@says("round.deadline_extended", _("Deadlines extended"))
+def _round_deadline_extended(s: Said) -> str:
+    told = {"actor": s.actor, "proposal": s.proposal, "to": _moment(s.payload.get("to"))}
+    if s.payload.get("from"):
+        return _(
+            "%(actor)s extended the deadline of the round on “%(proposal)s” to %(to)s.", **told
+        )
+    return _("%(actor)s set a deadline for the round on “%(proposal)s” to %(to)s.", **told)
 
 
-@says("round.reminder_due", "Reminders before a deadline")
-def _(s: Said) -> str:
+@says("round.reminder_due", _("Reminders before a deadline"))
+def _round_reminder_due(s: Said) -> str:
     hours = s.payload.get("hours")
     if not s.payload.get("to"):
-        return f"Everyone had answered “{s.proposal}” {hours} hours before its deadline."
-    return (
-        f"{s.actor} reminded {_people_count(s.payload.get('to'))} who had not answered "
-        f"“{s.proposal}”, {hours} hours before its deadline."
+        return _(
+            "Everyone had answered “%(proposal)s” %(hours)s hours before its deadline.",
+            proposal=s.proposal,
+            hours=hours,
+        )
+    return _(
+        "%(actor)s reminded %(to)s who had not answered “%(proposal)s”, %(hours)s "
+        "hours before its deadline.",
+        actor=s.actor,
+        to=_people_count(s.payload.get("to")),
+        proposal=s.proposal,
+        hours=hours,
     )
 
 
-@says("round.closing_soon", "Closing-soon warnings")
-def _(s: Said) -> str:
+@says("round.closing_soon", _("Closing-soon warnings"))
+def _round_closing_soon(s: Said) -> str:
     waiting = _people_count(s.payload.get("not_answered"))
-    return (
-        f"{s.actor} told the facilitators that the round on “{s.proposal}” closes within a "
-        f"day; {waiting} had not answered."
+    return _(
+        "%(actor)s told the facilitators that the round on “%(proposal)s” closes "
+        "within a day; %(waiting)s had not answered.",
+        actor=s.actor,
+        proposal=s.proposal,
+        waiting=waiting,
     )
 
 
-@says("round.announced", "Rounds announced by mail")
-def _(s: Said) -> str:
+@says("round.announced", _("Rounds announced by mail"))
+def _round_announced(s: Said) -> str:
     deadline = s.payload.get("deadline")
-    closes = f"; it now closes on {_moment(deadline)}" if deadline else ""
-    return f"Every member was sent the news that the round on “{s.proposal}” is open{closes}."
-
-
-@says("round.reminded", "Reminders sent by facilitators")
-def _(s: Said) -> str:
-    return (
-        f"{s.actor} reminded {_people_count(s.payload.get('to'))} who had not answered "
-        f"“{s.proposal}”."
+    if deadline:
+        return _(
+            "Every member was sent the news that the round on “%(proposal)s” is open; it now "
+            "closes on %(deadline)s.",
+            proposal=s.proposal,
+            deadline=_moment(deadline),
+        )
+    return _(
+        "Every member was sent the news that the round on “%(proposal)s” is open.",
+        proposal=s.proposal,
     )
 
 
-@says("agreement.review_date_set", "Review dates set")
-def _(s: Said) -> str:
-    closed = " The review that was due is done." if s.payload.get("reviewed") else ""
+@says("round.reminded", _("Reminders sent by facilitators"))
+def _round_reminded(s: Said) -> str:
+    return _(
+        "%(actor)s reminded %(to)s who had not answered “%(proposal)s”.",
+        actor=s.actor,
+        to=_people_count(s.payload.get("to")),
+        proposal=s.proposal,
+    )
+
+
+@says("agreement.review_date_set", _("Review dates set"))
+def _agreement_review_date_set(s: Said) -> str:
     if not s.payload.get("review_on"):
-        return f"{s.actor} removed the review date of “{s.agreement}”.{closed}"
-    when = _moment(s.payload["review_on"])
-    return f"{s.actor} set “{s.agreement}” to be reviewed on {when}.{closed}"
+        told = _(
+            "%(actor)s removed the review date of “%(agreement)s”.",
+            actor=s.actor,
+            agreement=s.agreement,
+        )
+    else:
+        told = _(
+            "%(actor)s set “%(agreement)s” to be reviewed on %(when)s.",
+            actor=s.actor,
+            agreement=s.agreement,
+            when=_moment(s.payload["review_on"]),
+        )
+    if s.payload.get("reviewed"):
+        return _("%(sentence)s The review that was due is done.", sentence=told)
+    return told
 
 
-@says("agreement.review_due", "Reviews due")
-def _(s: Said) -> str:
-    return f"The review date of “{s.agreement}” came: the agreement is due for review."
+@says("agreement.review_due", _("Reviews due"))
+def _agreement_review_due(s: Said) -> str:
+    return _(
+        "The review date of “%(agreement)s” came: the agreement is due for review.",
+        agreement=s.agreement,
+    )
+
+
+@says("translation.proposed", _("Translations proposed"))
+def _translation_proposed(s: Said) -> str:
+    return _(
+        "%(actor)s proposed a translation of “%(agreement)s” into %(language)s, made "
+        "from version %(source_version)s.",
+        actor=s.actor,
+        agreement=s.agreement,
+        language=s.payload.get("language"),
+        source_version=s.payload.get("source_version"),
+    )
+
+
+@says("translation.confirmed", _("Translations confirmed"))
+def _translation_confirmed(s: Said) -> str:
+    return _(
+        "%(actor)s confirmed the translation of “%(agreement)s” into %(language)s, "
+        "made from version %(source_version)s.",
+        actor=s.actor,
+        agreement=s.agreement,
+        language=s.payload.get("language"),
+        source_version=s.payload.get("source_version"),
+    )
+
+
+@says("translation.declined", _("Translations declined"))
+def _translation_declined(s: Said) -> str:
+    return _(
+        "%(actor)s declined a translation of “%(agreement)s” into %(language)s, made "
+        "from version %(source_version)s.",
+        actor=s.actor,
+        agreement=s.agreement,
+        language=s.payload.get("language"),
+        source_version=s.payload.get("source_version"),
+    )
 
 
 # --- the trail itself ----------------------------------------------------------------------
 
 
-@says(IMPORT_ACTION, "History imported")
-def _(s: Said) -> str:
-    return "This community's history was imported from an archive and checked."
+@says(IMPORT_ACTION, _("History imported"))
+def _history_imported(s: Said) -> str:
+    return _("This community's history was imported from an archive and checked.")
 
 
-@says(SEALED_ACTION, "Sealed events")
-def _(s: Said) -> str:
-    return "An event of another community was sealed when an archive was imported."
+@says(SEALED_ACTION, _("Sealed events"))
+def _event_sealed(s: Said) -> str:
+    return _("An event of another community was sealed when an archive was imported.")

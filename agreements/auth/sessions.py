@@ -12,14 +12,17 @@ from flask import session
 from flask_login import LoginManager, current_user, login_user, logout_user
 
 from ..models import User
+from ..saying import say
 from ..security import account_tokens
 from ..storage.sessions import get_session
+from ..wording import _
 
 SESSION_STAMP_KEY = "_accord_stamp"
 
 login_manager = LoginManager()
 login_manager.login_view = "auth.sign_in"
-login_manager.login_message = "Please sign in to see that page."
+login_manager.login_message = _("Please sign in to see that page.")
+login_manager.localize_callback = say  # flashed in the reader's language
 login_manager.login_message_category = "info"
 
 

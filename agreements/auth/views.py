@@ -17,6 +17,7 @@ from werkzeug.wrappers import Response
 from .. import services
 from ..errors import DomainError, InvalidInput, NotAuthenticated
 from ..models import Community, User
+from ..saying import say
 from ..security import form_tokens
 from ..security.protections import (
     ACCOUNT_SIGN_IN_LIMIT,
@@ -28,12 +29,13 @@ from ..security.protections import (
 )
 from ..services import accounts, invitations, queries
 from ..storage.sessions import get_session
+from ..wording import _
 from .sessions import current_actor, end_session, refresh_stamp, start_session
 
 bp = Blueprint("auth", __name__)
 
-SIGN_IN_FAILED = "That email address and password do not match an account."
-RESET_SENT = (
+SIGN_IN_FAILED = _("That email address and password do not match an account.")
+RESET_SENT = _(
     "If an account exists for that address, we sent a link to reset its password. "
     "It works once, within one hour."
 )
@@ -93,7 +95,7 @@ def sign_out() -> Response:
     if actor is not None:
         accounts.end_sessions(get_session(), actor)
     end_session()
-    flash("You are signed out.", "success")
+    flash(say(_("You are signed out.")), "success")
     return redirect(url_for("auth.sign_in"), 303)
 
 
@@ -106,7 +108,7 @@ def account() -> Response:
     form = request.form
     try:
         if form.get("new_password") != form.get("confirm_password"):
-            raise InvalidInput("The two new passwords are not the same.", "confirm_password")
+            raise InvalidInput(_("The two new passwords are not the same."), "confirm_password")
         user = services.change_password(
             get_session(),
             current_actor(),
@@ -117,7 +119,9 @@ def account() -> Response:
         return form_page("auth/account.html", error=error)
     refresh_stamp(user)
     flash(
-        "Your password is changed. Other browsers signed in to your account are signed out.",
+        say(
+            _("Your password is changed. Other browsers signed in to your account are signed out.")
+        ),
         "success",
     )
     return redirect(url_for("auth.account"), 303)
@@ -136,7 +140,7 @@ def preferences() -> Response:
         )
     except DomainError as error:
         return form_page("auth/account.html", error=error)
-    flash("Your language and time zone are saved.", "success")
+    flash(say(_("Your language and time zone are saved.")), "success")
     return redirect(url_for("auth.account"), 303)
 
 
@@ -149,7 +153,7 @@ def forgot_password() -> Response:
     email = request.form.get("email", "")
     if is_within_account_reset_limit(email):
         services.request_password_reset(get_session(), None, email=email)
-    flash(RESET_SENT, "info")
+    flash(say(RESET_SENT), "info")
     return redirect(url_for("auth.sign_in"), 303)
 
 
@@ -164,13 +168,13 @@ def reset_password(token: str) -> Response:
     form = request.form
     try:
         if form.get("new_password") != form.get("confirm_password"):
-            raise InvalidInput("The two passwords are not the same.", "confirm_password")
+            raise InvalidInput(_("The two passwords are not the same."), "confirm_password")
         services.reset_password(
             session, None, token=token, new_password=form.get("new_password", "")
         )
     except DomainError as error:
         return form_page("auth/reset_password.html", error=error, token=token)
-    flash("Your password is changed. Please sign in with it.", "success")
+    flash(say(_("Your password is changed. Please sign in with it.")), "success")
     return redirect(url_for("auth.sign_in"), 303)
 
 
@@ -204,7 +208,7 @@ def accept_invitation(token: str) -> Response:
 def _joined(community: Community, user_id: int, *, new_account: bool) -> Response:
     """After joining: a new account is signed in; an existing one signs in if it is not."""
     destination = url_for("web.community", slug=community.slug)
-    flash(f"Welcome to {community.name}.", "success")
+    flash(say(_("Welcome to %(name)s.", name=community.name)), "success")
     if new_account:
         user = get_session().get(User, user_id)
         assert user is not None
@@ -225,7 +229,7 @@ def invite(slug: str) -> Response:
     form = request.form
     submission = form_tokens.claim()  # a double click sends one invitation
     if submission.replay_to is not None:
-        flash(form_tokens.ALREADY_SAVED, "success")
+        flash(say(form_tokens.ALREADY_SAVED), "success")
         return redirect(submission.replay_to, 303)
     try:
         issued = services.invite_member(
@@ -240,7 +244,13 @@ def invite(slug: str) -> Response:
         form_tokens.refused(submission)
         return form_page("auth/invite.html", error=error, community=community, form=form)
     flash(
-        f"Invitation sent to {issued.invitation.email}; it works once, for seven days.", "success"
+        say(
+            _(
+                "Invitation sent to %(email)s; it works once, for seven days.",
+                email=issued.invitation.email,
+            )
+        ),
+        "success",
     )
     location = url_for("auth.invite", slug=slug)
     form_tokens.saved(submission, location)

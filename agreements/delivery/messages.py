@@ -4,6 +4,10 @@ Every mail about a proposal refers to one thread root (`<proposal-ID@host>`) in
 In-Reply-To and References, so mail programs group a proposal's mails in one
 conversation. Every mail from a community carries RFC 8058 one-click unsubscribe headers.
 Links point under PUBLIC_URL (mail.absolute_url).
+
+A mail speaks its recipient's language (`MailContent.language`: theirs, else their
+community's, else English) and gives dates in their time zone: it is rendered under that
+locale (Flask-Babel's `force_locale`), its notifications said from what was kept of them.
 """
 
 from __future__ import annotations
@@ -14,9 +18,12 @@ from email.utils import formatdate
 from urllib.parse import urlsplit
 
 from flask import current_app, render_template
+from flask_babel import force_locale
 
 from ..mail import absolute_url, sender
+from ..saying import say, say_kept
 from ..services.queries.mail import MailContent
+from ..wording import Wording, _, n_
 from .links import AnswerLink, answer_token, unsubscribe_token
 
 
@@ -36,17 +43,19 @@ def mail_domain() -> str:
     return host or sender().rpartition("@")[2] or "accord.invalid"
 
 
-def _subject(content: MailContent) -> str:
+def _subject(content: MailContent, notices: list[str]) -> Wording:
     kind, community = content.mail.kind, content.community_name
     if kind == "invitation":
-        return f"You are invited to {community} on Accord"
+        return _("You are invited to %(community)s on Accord", community=community)
     if kind == "digest":
-        count = len(content.notices)
-        return f"[{community}] Your daily digest: {count} notification{'s' * (count != 1)}"
-    if content.proposal_title:
-        return f"[{community}] {content.proposal_title}"
-    first = content.notices[0].text.splitlines()[0] if content.notices else "News"
-    return f"[{community}] {first}"[:200]
+        return n_(
+            "[%(community)s] Your daily digest: %(num)s notification",
+            "[%(community)s] Your daily digest: %(num)s notifications",
+            len(notices),
+            community=community,
+        )
+    about = content.proposal_title or (notices[0].splitlines()[0] if notices else _("News"))
+    return _("[%(community)s] %(about)s", community=community, about=about)
 
 
 def _links(content: MailContent) -> dict[str, str]:
@@ -72,13 +81,21 @@ def _links(content: MailContent) -> dict[str, str]:
 
 
 def build(content: MailContent) -> Rendered:
-    """The whole message for one outbox row."""
+    """The whole message for one outbox row, in its recipient's language."""
+    with force_locale(content.language):
+        notices = [say_kept(notice.text, content.time_zone) for notice in content.notices]
+        subject = say(_subject(content, notices))[:200]
+        links = _links(content)
+        context = {"content": content, "notices": notices, "links": links, "subject": subject}
+        text = render_template("mail/message.txt", **context)
+        html = render_template("mail/message.html", **context)
+    return _message(content, subject, links, text, html)
+
+
+def _message(
+    content: MailContent, subject: str, links: dict[str, str], text: str, html: str
+) -> Rendered:
     mail, domain = content.mail, mail_domain()
-    links = _links(content)
-    subject = _subject(content)
-    context = {"content": content, "links": links, "subject": subject}
-    text = render_template("mail/message.txt", **context)
-    html = render_template("mail/message.html", **context)
     email = EmailMessage()
     email["From"] = sender()
     email["To"] = mail.to_address

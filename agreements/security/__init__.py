@@ -5,6 +5,6 @@
 - protections: CSRF, security headers and rate limits that every request gets.
 - form_tokens: the one-time token that makes a resubmitted page form write once.
 
-May import: models, errors, storage, Flask and its extensions (this is where the web meets
+May import: models, errors, wording, storage, Flask and its extensions (this is where the web meets
 the secrets). Never services, web or API.
 """

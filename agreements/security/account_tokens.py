@@ -21,10 +21,11 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from ..errors import NotFound, Refused
 from ..models import User
+from ..wording import _
 
 RESET_MAX_AGE_SECONDS = 3600
 RESET_SALT = "accord.password-reset"
-INVALID_RESET = "This password reset link is not valid. Ask for a new one."
+INVALID_RESET = _("This password reset link is not valid. Ask for a new one.")
 
 
 def _secret() -> bytes:
@@ -59,7 +60,7 @@ def read_reset_token(token: str) -> tuple[int, str]:
     try:
         data = _reset_serializer().loads(token, max_age=RESET_MAX_AGE_SECONDS)
     except SignatureExpired as error:
-        raise Refused("This password reset link has expired. Ask for a new one.") from error
+        raise Refused(_("This password reset link has expired. Ask for a new one.")) from error
     except BadSignature as error:
         raise NotFound(INVALID_RESET) from error
     if not isinstance(data, dict) or not isinstance(data.get("user"), int):

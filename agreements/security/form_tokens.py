@@ -24,9 +24,10 @@ from flask_login import current_user
 from ..errors import Refused
 from ..storage import idempotency
 from ..storage.sessions import get_session
+from ..wording import _
 
 FIELD = "form_token"
-ALREADY_SAVED = "This was already saved."
+ALREADY_SAVED = _("This was already saved.")
 # Fields that change between two renders of one form without changing what it asks for.
 _NOT_CONTENT = ("csrf_token",)
 

@@ -61,6 +61,7 @@ from .round_deadlines import (
 )
 from .rounds import reconfirm_stance, register_stance
 from .tokens import create_api_token, revoke_api_token
+from .translations import confirm_translation, decline_translation, propose_translation
 
 __all__ = [
     "USE_CASES",
@@ -74,12 +75,14 @@ __all__ = [
     "change_password",
     "close_due_round",
     "confirm_resolved",
+    "confirm_translation",
     "create_account",
     "create_agreement",
     "create_api_token",
     "create_community",
     "create_feed",
     "current_version",
+    "decline_translation",
     "extend_deadline",
     "feed_of",
     "import_agreement_history",
@@ -94,6 +97,7 @@ __all__ = [
     "pending_invitation",
     "propose_again",
     "propose_amendment",
+    "propose_translation",
     "raise_concern",
     "raise_objection",
     "reader_of",

@@ -33,6 +33,7 @@ from ..models import (
     utcnow,
 )
 from ..tally import Tally, tally_round
+from ..wording import Wording, _
 from ._unit import get_or_404, is_system, lock_or_404, locked
 
 
@@ -69,9 +70,11 @@ class ProposalContext:
     def require_participant(self) -> Membership:
         """Only members take part; anonymous people are asked to sign in."""
         if self.actor is None:
-            raise NotAuthenticated("Please sign in to take part.")
+            raise NotAuthenticated(_("Please sign in to take part."))
         if self.membership is None:
-            raise Forbidden(f"Only members of {self.community.name} can do that.")
+            raise Forbidden(
+                _("Only members of %(community)s can do that.", community=self.community.name)
+            )
         return self.membership
 
     def subject(self, kind: str = "proposal", row_id: int | None = None) -> audit.Subject:
@@ -158,14 +161,18 @@ class ProposalContext:
             open_objections=len(self.open_objections()),
             objecting_stances=tally.objecting if tally else 0,
             quorum_met=tally.quorum_met if tally else False,
-            quorum_detail=tally.quorum_detail if tally else "no round is open",
+            quorum_detail=tally.quorum_detail if tally else _("no round is open"),
             deadline_passed=deadline is not None and deadline <= now,
-            deadline_text=f"it is {deadline:%Y-%m-%d %H:%M} UTC" if deadline else "none set",
+            deadline_text=(
+                _("it is %(moment)s UTC", moment=f"{deadline:%Y-%m-%d %H:%M}")
+                if deadline
+                else _("none set")
+            ),
         )
 
     def flow(self, now: datetime | None = None) -> Flow:
         """The protocol's state machine around this proposal, with current facts."""
-        return Flow(self.proposal, self.protocol, self.facts(now))
+        return Flow(self.proposal, self.protocol, self.facts(now), words=Wording)
 
 
 def load_proposal(

@@ -20,6 +20,7 @@ from workflows import NotYourMove, Refusal
 
 from ..errors import Forbidden, NotFound, Refused
 from ..models import User
+from ..wording import _
 
 USE_CASES: dict[str, Callable[..., Any]] = {}
 SYSTEM_EMAIL = "system@accord.invalid"
@@ -39,19 +40,19 @@ def use_case(fn: F) -> F:
             session.commit()
         except NotYourMove as refusal:
             session.rollback()
-            raise Forbidden(str(refusal)) from refusal
+            raise Forbidden(refusal.message) from refusal
         except Refusal as refusal:
             session.rollback()
-            raise Refused(str(refusal)) from refusal
+            raise Refused(refusal.message) from refusal
         except IntegrityError as error:
             session.rollback()
             raise Refused(
-                "Someone else changed this at the same moment; please reload and try again."
+                _("Someone else changed this at the same moment; please reload and try again.")
             ) from error
         except OperationalError as error:
             session.rollback()
             if "locked" in str(error):
-                raise Refused("Accord is busy; please try again in a moment.") from error
+                raise Refused(_("Accord is busy; please try again in a moment.")) from error
             raise
         except BaseException:
             session.rollback()

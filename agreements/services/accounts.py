@@ -22,6 +22,7 @@ from ..security.passwords import (
     hash_password,
     password_matches,
 )
+from ..wording import _
 from ._unit import get_or_404, use_case
 
 # Checked when no account matches, so an unknown address takes as long as a wrong password.
@@ -31,9 +32,9 @@ _UNKNOWN_ACCOUNT_HASH = hash_password("no account has this password")
 def clean_email(value: object) -> str:
     """A trimmed, lower-cased address with one @ and a dot in its domain."""
     email = clean_line(value, field="email", limit=254).lower()
-    local, _, domain = email.partition("@")
+    local, _at, domain = email.partition("@")
     if not local or "." not in domain or " " in email:
-        raise InvalidInput("Please give a valid email address.", "email")
+        raise InvalidInput(_("Please give a valid email address."), "email")
     return email
 
 
@@ -41,10 +42,11 @@ def check_password(password: object) -> str:
     """A password long enough to resist guessing (length beats composition rules)."""
     if not isinstance(password, str) or len(password) < MIN_PASSWORD_CHARS:
         raise InvalidInput(
-            f"Choose a password of at least {MIN_PASSWORD_CHARS} characters.", "password"
+            _("Choose a password of at least %(length)s characters.", length=MIN_PASSWORD_CHARS),
+            "password",
         )
     if len(password) > MAX_PASSWORD_CHARS:
-        raise InvalidInput("That password is too long.", "password")
+        raise InvalidInput(_("That password is too long."), "password")
     return password
 
 
@@ -52,7 +54,7 @@ def new_user(session: Session, *, email: str, display_name: str, password: str) 
     """Validate and add an account to the session (callers record the audit event)."""
     email = clean_email(email)
     if session.exec(select(User).where(User.email == email)).first():
-        raise Refused("An account with that email address already exists.")
+        raise Refused(_("An account with that email address already exists."))
     user = User(
         email=email,
         display_name=clean_line(display_name, field="name", limit=MAX_NAME_CHARS),
@@ -116,10 +118,10 @@ def change_password(
 ) -> User:
     """A signed-in person changes their password, proving they know the current one."""
     if actor is None:
-        raise NotAuthenticated("Please sign in.")
+        raise NotAuthenticated(_("Please sign in."))
     user = session.get(User, actor.id)
     if user is None or not password_matches(user.password_hash, current_password or ""):
-        raise InvalidInput("Your current password is not right.", "current_password")
+        raise InvalidInput(_("Your current password is not right."), "current_password")
     set_password(user, new_password)
     session.add(user)
     audit.record(session, user, "account.password_changed", _account_subject(user))
@@ -133,7 +135,7 @@ def set_preferences(
     """A signed-in person chooses their interface language (None: the browser's) and the
     time zone their dates are shown in."""
     if actor is None:
-        raise NotAuthenticated("Please sign in.")
+        raise NotAuthenticated(_("Please sign in."))
     user = get_or_404(session, User, actor.id)
     user.language = check_interface_language(language)
     user.time_zone = check_time_zone(time_zone)
@@ -162,7 +164,7 @@ def request_password_reset(session: Session, actor: User | None, *, email: str) 
     token = account_tokens.make_reset_token(user)
     audit.record(session, actor, "account.password_reset_requested", _account_subject(user))
     link = mail.absolute_url("auth.reset_password", token=token)
-    mail.send_password_reset(user.email, user.display_name, link)
+    mail.send_password_reset(user.email, user.display_name, link, user.language)
     return token
 
 
@@ -196,5 +198,5 @@ def check_reset_token(session: Session, token: str) -> User:
     if user is None or not user.is_active:
         raise NotFound(account_tokens.INVALID_RESET)
     if fingerprint != account_tokens.password_fingerprint(user):
-        raise Refused("This password reset link has already been used. Ask for a new one.")
+        raise Refused(_("This password reset link has already been used. Ask for a new one."))
     return user

@@ -22,6 +22,7 @@ from ..errors import Forbidden, Refused
 from ..limits import MAX_DISCUSSION_CHARS, clean_text
 from ..models import Agreement, Revision, User, Version, utcnow
 from ..text.merge import MergeResult, three_way_merge
+from ..wording import _, n_
 from ._context import ProposalContext, load_proposal
 from ._unit import is_system, lock, use_case
 from .documents import append_version
@@ -48,35 +49,59 @@ def rebase_preview(session: Session, revision: Revision, current: Version) -> Me
 
 
 # What the page calls a rebase (three-way merge onto the newest version), in people's words.
-UPDATE_BUTTON = "Update the proposal to the latest version"
-UPDATE = UPDATE_BUTTON.lower()
+UPDATE_BUTTON = _("Update the proposal to the latest version")
 
 
-def _conflict_message(current: Version, merge: MergeResult) -> str:
-    passages = "; ".join(
-        f"\u201c{conflict.base.strip()[:80] or '(new text)'}\u201d" for conflict in merge.conflicts
-    )
-    count = len(merge.conflicts)
-    return (
-        f"Cannot adopt: version {current.number} was adopted meanwhile and changed the same "
-        f"{'passage' if count == 1 else f'{count} passages'} ({passages}). The proposer must "
-        "resolve this in a new revision, which then needs consent again."
+def _quoted(passages: list[str]) -> str:
+    return "; ".join(f"\u201c{passage}\u201d" for passage in passages)
+
+
+def _conflict_message(current: Version, merge: MergeResult, *, updating: bool = False) -> str:
+    """Why the proposal cannot be adopted (or updated): the same passages changed meanwhile."""
+    passages = _quoted([c.base.strip()[:80] or "(new text)" for c in merge.conflicts])
+    count, number = len(merge.conflicts), current.number
+    if updating:
+        return n_(
+            "Cannot update the proposal to the latest version: version %(version)s was adopted "
+            "meanwhile and changed the same passage (%(passages)s). The proposer must resolve "
+            "this in a new revision, which then needs consent again.",
+            "Cannot update the proposal to the latest version: version %(version)s was adopted "
+            "meanwhile and changed the same %(num)s passages (%(passages)s). The proposer must "
+            "resolve this in a new revision, which then needs consent again.",
+            count,
+            version=number,
+            passages=passages,
+        )
+    return n_(
+        "Cannot adopt: version %(version)s was adopted meanwhile and changed the same passage "
+        "(%(passages)s). The proposer must resolve this in a new revision, which then needs "
+        "consent again.",
+        "Cannot adopt: version %(version)s was adopted meanwhile and changed the same %(num)s "
+        "passages (%(passages)s). The proposer must resolve this in a new revision, which then "
+        "needs consent again.",
+        count,
+        version=number,
+        passages=passages,
     )
 
 
 def _reconsent_message(current: Version, merge: MergeResult) -> str:
     """Why adoption waits for consent to the rebased text (see finish_adoption)."""
     if not merge.merged_within:
-        return (
-            f"Cannot adopt yet: version {current.number} was adopted meanwhile. Use "
-            f"\u201c{UPDATE_BUTTON}\u201d: this protocol asks for consent to the combined text."
+        return _(
+            "Cannot adopt yet: version %(version)s was adopted meanwhile. Use \u201c%(button)s"
+            "\u201d: this protocol asks for consent to the combined text.",
+            version=current.number,
+            button=UPDATE_BUTTON,
         )
-    passages = "; ".join(f"\u201c{passage[:80]}\u201d" for passage in merge.merged_within)
-    return (
-        f"Cannot adopt yet: version {current.number} was adopted meanwhile and changed "
-        f"passages this proposal changes too ({passages}). The two changes merge, but nobody "
-        f"has consented to the merged wording. Use \u201c{UPDATE_BUTTON}\u201d: the merged "
-        "text becomes a new revision, and people confirm their stances on it."
+    return _(
+        "Cannot adopt yet: version %(version)s was adopted meanwhile and changed passages this "
+        "proposal changes too (%(passages)s). The two changes merge, but nobody has consented "
+        "to the merged wording. Use \u201c%(button)s\u201d: the merged text becomes a new "
+        "revision, and people confirm their stances on it.",
+        version=current.number,
+        passages=_quoted([passage[:80] for passage in merge.merged_within]),
+        button=UPDATE_BUTTON,
     )
 
 
@@ -203,19 +228,27 @@ def rebase_proposal(session: Session, actor: User | None, *, proposal_id: int) -
     ctx.require_participant()
     if not ctx.roles & {PROPOSER, FACILITATOR}:
         raise Forbidden(
-            "Only the proposer or a facilitator can update this proposal to the latest version."
+            _("Only the proposer or a facilitator can update this proposal to the latest version.")
         )
     if ctx.protocol.state(ctx.proposal.state).is_final:
-        raise Refused(f"Cannot {UPDATE}: the decision on this proposal is closed.")
+        raise Refused(
+            _(
+                "Cannot update the proposal to the latest version: the decision on this "
+                "proposal is closed."
+            )
+        )
     revision = ctx.latest_revision()
     current = current_version(session, ctx.agreement.id)  # type: ignore[arg-type]
     if revision.base_version_id == current.id:
         raise Refused(
-            f"Nothing to update: the proposal is already based on version {current.number}."
+            _(
+                "Nothing to update: the proposal is already based on version %(version)s.",
+                version=current.number,
+            )
         )
     merge = rebase_preview(session, revision, current)
     if not merge.is_clean:
-        raise Refused(_conflict_message(current, merge).replace("Cannot adopt", f"Cannot {UPDATE}"))
+        raise Refused(_conflict_message(current, merge, updating=True))
     assert merge.text is not None
     rebased = rebased_revision(ctx, revision, current, merge.text)
     audit.record(

@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 from .. import audit
 from ..errors import Forbidden, Refused
 from ..models import OutboxMail, Proposal, Round, User, utcnow
+from ..wording import _
 from ._context import load_proposal
 from ._unit import get_or_404, is_system, lock, use_case
 
@@ -59,14 +60,14 @@ def announce_round(
     """
     now = now or utcnow()
     if not is_system(actor):
-        raise Forbidden("Only the scheduler records that a round was announced.")
+        raise Forbidden(_("Only the scheduler records that a round was announced."))
     round_ = get_or_404(session, Round, round_id)
     ctx = load_proposal(session, actor, round_.proposal_id)  # the proposal's lock first
     round_ = lock(session, Round, round_id)
     if round_.closed_at is not None or round_.announced_at is not None:
-        raise Refused("This round is closed or was announced already.")
+        raise Refused(_("This round is closed or was announced already."))
     if session.exec(select(_waiting_mails(round_.id))).one():
-        raise Refused("Some announcement mails of this round are not delivered yet.")
+        raise Refused(_("Some announcement mails of this round are not delivered yet."))
     round_.announced_at = now
     if round_.deadline is not None and ctx.proposal.protocol == LAZY:
         round_.deadline = now + (round_.deadline - round_.opened_at)

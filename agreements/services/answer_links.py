@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from ..errors import NotFound, Refused
-from ..models import Proposal, Revision, Round, RoundParticipant, Stance, User
+from ..models import Agreement, Proposal, Revision, Round, RoundParticipant, Stance, User
+from ..wording import _
 from .proposals import revisions_of
 
 ANSWERS = ("consent", "stand_aside")
@@ -29,6 +30,7 @@ class AnswerTarget:
     revision: Revision
     round: Round
     position: str
+    language: str  # the agreement's language: the page shows the text with its lang and dir
 
 
 def answer_target(
@@ -38,16 +40,18 @@ def answer_target(
     user = session.get(User, user_id)
     round_ = session.get(Round, round_id)
     if user is None or not user.is_active or round_ is None or position not in ANSWERS:
-        raise NotFound("This answer link is not valid.")
+        raise NotFound(_("This answer link is not valid."))
     proposal = session.get(Proposal, round_.proposal_id)
     assert proposal is not None
     latest = revisions_of(session, proposal)[-1]
     if round_.closed_at is not None or round_.kind != "consent":
-        raise Refused("This round has closed, so the link no longer answers it.")
+        raise Refused(_("This round has closed, so the link no longer answers it."))
     if latest.text_sha256 != text_sha256:
         raise Refused(
-            "The text changed after this email was sent, so the link no longer answers it: "
-            "open the proposal to read the new text."
+            _(
+                "The text changed after this email was sent, so the link no longer answers it: "
+                "open the proposal to read the new text."
+            )
         )
     eligible = session.exec(
         select(RoundParticipant).where(
@@ -55,7 +59,7 @@ def answer_target(
         )
     ).first()
     if eligible is None:
-        raise NotFound("This answer link is not valid.")
+        raise NotFound(_("This answer link is not valid."))
     answered = session.exec(
         select(Stance).where(
             Stance.round_id == round_.id,
@@ -65,5 +69,7 @@ def answer_target(
         )
     ).first()
     if answered is not None:
-        raise Refused("You have answered this text already. Sign in to change your answer.")
-    return AnswerTarget(user, proposal, latest, round_, position)
+        raise Refused(_("You have answered this text already. Sign in to change your answer."))
+    agreement = session.get(Agreement, proposal.agreement_id)
+    assert agreement is not None
+    return AnswerTarget(user, proposal, latest, round_, position, agreement.language)

@@ -11,6 +11,7 @@ from ..languages import DEFAULT_LANGUAGE, check_interface_language
 from ..limits import MAX_DISCUSSION_CHARS, MAX_NAME_CHARS, choice, clean_line, clean_text
 from ..models import PROTOCOLS, QUORUM_RULES, ROLES, Community, Membership, Organisation, User
 from ..text.slugs import MAX_SLUG_CHARS, is_slug, slugify
+from ..wording import _
 from ._unit import get_or_404, is_system, use_case
 from .accounts import clean_email, new_user
 
@@ -20,8 +21,11 @@ def clean_slug(value: object) -> str:
     slug = clean_line(value, field="slug", limit=MAX_SLUG_CHARS)
     if not is_slug(slug):
         raise InvalidInput(
-            "Slug may contain only lowercase letters (of any script), digits and single "
-            f"hyphens between words, for example '{slugify(slug) or 'our-community'}'.",
+            _(
+                "Slug may contain only lowercase letters (of any script), digits and single "
+                "hyphens between words, for example '%(example)s'.",
+                example=slugify(slug) or "our-community",
+            ),
             "slug",
         )
     return slug
@@ -34,11 +38,11 @@ def _settings(
         percent = int(quorum_percent)  # type: ignore[call-overload]
         days = int(default_round_days)  # type: ignore[call-overload]
     except (TypeError, ValueError) as error:
-        raise InvalidInput("Quorum and round length must be whole numbers.", "quorum") from error
+        raise InvalidInput(_("Quorum and round length must be whole numbers."), "quorum") from error
     if not 0 <= percent <= 100:
-        raise InvalidInput("Quorum must be between 0 and 100 percent.", "quorum_percent")
+        raise InvalidInput(_("Quorum must be between 0 and 100 percent."), "quorum_percent")
     if not 0 <= days <= 365:
-        raise InvalidInput("Round length must be between 0 and 365 days.", "default_round_days")
+        raise InvalidInput(_("Round length must be between 0 and 365 days."), "default_round_days")
     return {
         "protocol": choice(protocol, PROTOCOLS, field="protocol"),
         "quorum_rule": choice(quorum_rule, QUORUM_RULES, field="quorum rule"),
@@ -81,7 +85,7 @@ def create_community(
     admin = require_admin(actor)
     slug = clean_slug(slug)
     if session.exec(select(Community).where(Community.slug == slug)).first():
-        raise Refused(f"The address '{slug}' is already taken by another community.")
+        raise Refused(_("The address '%(slug)s' is already taken by another community.", slug=slug))
     community = Community(
         slug=slug,
         name=clean_line(name, field="name", limit=MAX_NAME_CHARS),
@@ -146,8 +150,11 @@ def _first_facilitator(
     found = session.exec(select(User).where(User.email == address)).first()
     if found is None or not found.is_active:
         raise InvalidInput(
-            f"No account has the address {address}. Check it, or choose to create a new "
-            "account for the facilitator.",
+            _(
+                "No account has the address %(address)s. Check it, or choose to create a new "
+                "account for the facilitator.",
+                address=address,
+            ),
             "facilitator_email",
         )
     return found, False
@@ -231,7 +238,13 @@ def add_member(
         )
     ).first()
     if existing:
-        raise Refused(f"{user.display_name} is already a member of {community.name}.")
+        raise Refused(
+            _(
+                "%(person)s is already a member of %(community)s.",
+                person=user.display_name,
+                community=community.name,
+            )
+        )
     membership = Membership(
         community_id=community.id,
         user_id=user.id,  # type: ignore[arg-type]
@@ -270,7 +283,7 @@ def change_member(
         )
     ).first()
     if membership is None:
-        raise NotFound("That person is not a member of this community.")
+        raise NotFound(_("That person is not a member of this community."))
     if membership.role == "facilitator" and role != "facilitator":
         facilitators = session.exec(
             select(Membership).where(
@@ -278,7 +291,7 @@ def change_member(
             )
         ).all()
         if len(facilitators) <= 1:
-            raise Refused("A community needs at least one facilitator; appoint another first.")
+            raise Refused(_("A community needs at least one facilitator; appoint another first."))
     membership.role = role
     membership.organisation_id = organisation_named(session, community, organisation)
     session.add(membership)

@@ -32,6 +32,7 @@ from workflows.protocols import SYSTEM
 
 from ..errors import DomainError, Forbidden, Refused
 from ..models import AuditEvent, Round, User, utcnow
+from ..wording import _
 from ._context import load_proposal
 from ._unit import get_or_404, is_system, system_actor, use_case
 from .adoption import finish_adoption, finish_lapse
@@ -69,14 +70,14 @@ def close_due_round(
     """
     now = now or utcnow()
     if not is_system(actor):
-        raise Forbidden("Only the scheduler closes rounds by deadline.")
+        raise Forbidden(_("Only the scheduler closes rounds by deadline."))
     round_ = get_or_404(session, Round, round_id)
     ctx = load_proposal(session, actor, round_.proposal_id)  # the proposal's lock first
     current = ctx.open_round(for_update=True)
     if current is None or current.id != round_id or not current.deadline:
-        raise Refused("This round is closed already.")
+        raise Refused(_("This round is closed already."))
     if current.deadline > now:
-        raise Refused("This round's deadline was moved; it is not due.")
+        raise Refused(_("This round's deadline was moved; it is not due."))
     flow = ctx.flow(now)
     refusals = []
     for trigger, finish, outcome in (
@@ -202,13 +203,13 @@ def run_due(open_session: OpenSession, now: datetime | None = None) -> DueReport
             _remember_blocked(open_session, round_id, seq)
             report.blocked += 1
     for reminded in reminders:
-        outcome, _ = attempt(f"reminding round {reminded}", send_reminder, round_id=reminded)
+        outcome, _sent = attempt(f"reminding round {reminded}", send_reminder, round_id=reminded)
         report.reminders += outcome == "done"
     for warned in warnings:
-        outcome, _ = attempt(f"warning round {warned}", warn_closing_soon, round_id=warned)
+        outcome, _told = attempt(f"warning round {warned}", warn_closing_soon, round_id=warned)
         report.closing_soon += outcome == "done"
     for agreement_id in reviews:
-        outcome, _ = attempt(
+        outcome, _noticed = attempt(
             f"review of agreement {agreement_id}", notice_review_due, agreement_id=agreement_id
         )
         report.reviews += outcome == "done"

@@ -8,6 +8,7 @@ from .. import audit
 from ..errors import InvalidInput, Refused
 from ..limits import MAX_DISCUSSION_CHARS, choice, clean_text
 from ..models import COMMENT_KINDS, Comment, Concern, User
+from ..wording import _
 from ._context import ProposalContext, load_proposal
 from ._unit import use_case
 from .objections import clean_passage
@@ -16,7 +17,9 @@ from .objections import clean_passage
 def _open_for_discussion(ctx: ProposalContext) -> None:
     ctx.require_participant()
     if ctx.protocol.state(ctx.proposal.state).is_final:
-        raise Refused("The decision on this proposal is closed; the discussion is kept as it was.")
+        raise Refused(
+            _("The decision on this proposal is closed; the discussion is kept as it was.")
+        )
 
 
 @use_case
@@ -36,7 +39,7 @@ def add_comment(
     if parent_id is not None:
         parent = session.get(Comment, parent_id)
         if parent is None or parent.proposal_id != ctx.proposal.id:
-            raise InvalidInput("The comment you reply to is not on this proposal.", "parent_id")
+            raise InvalidInput(_("The comment you reply to is not on this proposal."), "parent_id")
     comment = Comment(
         proposal_id=ctx.proposal.id,  # type: ignore[arg-type]
         revision_id=ctx.latest_revision().id,  # type: ignore[arg-type]

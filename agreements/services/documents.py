@@ -15,6 +15,7 @@ from ..limits import MAX_AGREEMENT_CHARS, MAX_TITLE_CHARS, clean_line, clean_tex
 from ..models import Agreement, Community, User, Version
 from ..text.merge import next_provenance
 from ..text.slugs import slugify, unique_slug
+from ..wording import _
 from ._unit import get_or_404, is_system, use_case
 from .provenance import version_origins
 
@@ -89,7 +90,7 @@ def _new_agreement(
     if not is_system(actor):
         require_facilitator(session, actor, community)
     if not texts:
-        raise InvalidInput("An agreement needs a text.", "text")
+        raise InvalidInput(_("An agreement needs a text."), "text")
     cleaned = [agreement_text(t, field=f"text {i + 1}") for i, t in enumerate(texts)]
     title = clean_line(title, field="title", limit=MAX_TITLE_CHARS)
     agreement = Agreement(
@@ -148,5 +149,5 @@ def import_agreement_history(
 ) -> Agreement:
     """Bring in an agreement with its earlier adopted texts, oldest first (versions 1..n)."""
     if len(texts) > 500:
-        raise Refused("At most 500 versions can be imported at once.")
+        raise Refused(_("At most 500 versions can be imported at once."))
     return _new_agreement(session, actor, community_id, title, texts, language)

@@ -17,6 +17,7 @@ from .. import audit
 from ..access import can_see, require_visible
 from ..errors import NotAuthenticated, NotFound
 from ..models import Community, FeedToken, User, utcnow
+from ..wording import _
 from ._unit import get_or_404, use_case
 
 
@@ -36,7 +37,7 @@ def _subject(token: FeedToken) -> audit.Subject:
 
 def _community_for(session: Session, actor: User | None, community_id: int) -> Community:
     if actor is None:
-        raise NotAuthenticated("Please sign in to make a feed address.")
+        raise NotAuthenticated(_("Please sign in to make a feed address."))
     community = get_or_404(session, Community, community_id)
     require_visible(session, actor, community)
     return community
@@ -67,7 +68,7 @@ def revoke_feed(session: Session, actor: User | None, *, community_id: int) -> F
     community = _community_for(session, actor, community_id)
     token = _active(session, actor.id if actor else None, community.id)
     if token is None:
-        raise NotFound("You have no feed address for this community.")
+        raise NotFound(_("You have no feed address for this community."))
     token.revoked_at = utcnow()
     session.add(token)
     audit.record(session, actor, "feed.revoked", _subject(token))
@@ -93,5 +94,5 @@ def reader_of(session: Session, secret: str) -> tuple[User, Community]:
         or not user.is_active
         or not can_see(session, user, community)
     ):
-        raise NotFound("There is no such feed.")
+        raise NotFound(_("There is no such feed."))
     return user, community

@@ -22,13 +22,14 @@ from ..errors import Forbidden, NotFound, Refused
 from ..limits import choice
 from ..models import ROLES, Community, Invitation, Membership, User, utcnow
 from ..security import account_tokens
+from ..wording import _
 from ._unit import get_or_404, use_case
 from .accounts import clean_email, new_user
 from .communities import organisation_named
 from .outbox import queue_mail
 
 INVITATION_DAYS = 7
-INVALID_INVITATION = "This invitation link is not valid. Ask a facilitator for a new one."
+INVALID_INVITATION = _("This invitation link is not valid. Ask a facilitator for a new one.")
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,13 @@ def invite_member(
     role = choice(role, ROLES, field="role")
     existing = session.exec(select(User).where(User.email == address)).first()
     if existing is not None and membership_of(session, existing, community) is not None:
-        raise Refused(f"{address} is already a member of {community.name}.")
+        raise Refused(
+            _(
+                "%(person)s is already a member of %(community)s.",
+                person=address,
+                community=community.name,
+            )
+        )
     now = utcnow()
     pending = session.exec(
         select(Invitation).where(
@@ -135,9 +142,9 @@ def pending_invitation(session: Session, token: str) -> Invitation:
     if invitation is None:
         raise NotFound(INVALID_INVITATION)
     if invitation.accepted_at is not None:
-        raise Refused("This invitation has already been used. Sign in, or ask for a new one.")
+        raise Refused(_("This invitation has already been used. Sign in, or ask for a new one."))
     if invitation.expires_at <= utcnow():
-        raise Refused("This invitation has expired. Ask a facilitator for a new one.")
+        raise Refused(_("This invitation has expired. Ask a facilitator for a new one."))
     return invitation
 
 
@@ -173,7 +180,7 @@ def accept_invitation(
             password=password or "",
         )
     if membership_of(session, user, community) is not None:
-        raise Refused(f"You are already a member of {community.name}.")
+        raise Refused(_("You are already a member of %(community)s.", community=community.name))
     membership = Membership(
         community_id=community.id,  # type: ignore[arg-type]
         user_id=user.id,  # type: ignore[arg-type]
@@ -206,13 +213,15 @@ def join_community(
     community = get_or_404(session, Community, community_id)
     if not community.allow_self_registration:
         require_visible(session, actor, community)
-        raise Forbidden(f"{community.name} welcomes new members by invitation only.")
+        raise Forbidden(
+            _("%(community)s welcomes new members by invitation only.", community=community.name)
+        )
     created = actor is None
     user = actor or new_user(
         session, email=email or "", display_name=display_name or "", password=password or ""
     )
     if membership_of(session, user, community) is not None:
-        raise Refused(f"You are already a member of {community.name}.")
+        raise Refused(_("You are already a member of %(community)s.", community=community.name))
     membership = Membership(community_id=community.id, user_id=user.id, role="member")  # type: ignore[arg-type]
     session.add(membership)
     return _joined(

@@ -6,6 +6,10 @@ recorded into in-app notifications and queued emails just before that transactio
 people hear of an action is a table: `RULES` maps an audit action to a function naming the
 recipients and what to tell them. The person who acted is never told, and the unique key
 (event, recipient) makes sure nobody is told twice.
+
+Nobody reads a notification when it is written, and its readers speak different languages:
+each text is marked (`_`) and kept as what it means (`stored_wording.keep`), to be said in
+the language of whoever reads it, in the app or in their mail (`saying.say_kept`).
 """
 
 from __future__ import annotations
@@ -31,9 +35,12 @@ from ..models import (
     Round,
     RoundParticipant,
     Stance,
+    Translation,
     User,
     utcnow,
 )
+from ..stored_wording import Moment, keep
+from ..wording import N_, Wording, _
 from .outbox import emailed, mail_values, queue_mails
 
 NEW_EVENTS = "accord.new_audit_events"
@@ -45,8 +52,14 @@ class Notice:
 
     kind: str
     recipients: frozenset[int]
-    text: str
+    text: Wording
     round_id: int | None = None
+    details: Wording | None = None  # shown folded under the text (a diff)
+
+    @property
+    def parts(self) -> list[Wording]:
+        """What the person reads: the text, then its details if any."""
+        return [self.text] if self.details is None else [self.text, self.details]
 
 
 Rule = Callable[[Session, AuditEvent, dict[str, Any]], list[Notice]]
@@ -86,13 +99,18 @@ def _eligible(session: Session, round_: Round) -> set[int]:
     return set(session.exec(query).all())
 
 
-def _title(session: Session, event: AuditEvent) -> str:
+def _title(session: Session, event: AuditEvent) -> Wording:
     proposal = session.get(Proposal, event.proposal_id) if event.proposal_id else None
-    return f"\u201c{proposal.title}\u201d" if proposal else "a proposal"
+    return _("\u201c%(title)s\u201d", title=proposal.title) if proposal else _("a proposal")
 
 
-def _notice(kind: str, recipients: Iterable[int], text: str, **extra: Any) -> list[Notice]:
+def _notice(kind: str, recipients: Iterable[int], text: Wording, **extra: Any) -> list[Notice]:
     return [Notice(kind, frozenset(recipients), text, **extra)]
+
+
+def _followed(text: Wording, by: str) -> Wording:
+    """The text followed by what a person wrote (a reason, a statement), if they wrote one."""
+    return _("%(news)s %(more)s", news=text, more=by) if by else text
 
 
 # --- what: one rule per action (N2's deadline actions included) --------------------------
@@ -102,13 +120,17 @@ def _notice(kind: str, recipients: Iterable[int], text: str, **extra: Any) -> li
 def _submitted(session: Session, event: AuditEvent, payload: dict[str, Any]) -> list[Notice]:
     if payload.get("state", payload.get("to")) != "proposed":
         return []  # a draft only its proposer sees
-    text = f"{event.actor_name} proposed {_title(session, event)}; it waits for a facilitator."
+    text = _(
+        "%(name)s proposed %(title)s; it waits for a facilitator.",
+        name=event.actor_name,
+        title=_title(session, event),
+    )
     return _notice("proposal_submitted", members(session, event.community_id, "facilitator"), text)
 
 
 @rule("proposal.open_comments")
 def _comments_opened(session: Session, event: AuditEvent, payload: dict[str, Any]) -> list[Notice]:
-    text = f"{_title(session, event)} is open for comments."
+    text = _("%(title)s is open for comments.", title=_title(session, event))
     return _notice("comments_opened", members(session, event.community_id), text)
 
 
@@ -117,9 +139,22 @@ def _round_opened(session: Session, event: AuditEvent, payload: dict[str, Any]) 
     round_ = _open_round(session, event.proposal_id)
     if round_ is None:
         return []
-    what = "objection round" if round_.kind == "objection" else "consent round"
-    until = f" until {round_.deadline:%d %B %Y, %H:%M} UTC" if round_.deadline else ""
-    text = f"The {what} on {_title(session, event)} is open{until}: your answer is asked."
+    title = _title(session, event)
+    if round_.deadline is None:
+        text = (
+            _("The objection round on %(title)s is open: your answer is asked.", title=title)
+            if round_.kind == "objection"
+            else _("The consent round on %(title)s is open: your answer is asked.", title=title)
+        )
+    else:
+        message = (
+            N_("The objection round on %(title)s is open until %(deadline)s: your answer is asked.")
+            if round_.kind == "objection"
+            else N_(
+                "The consent round on %(title)s is open until %(deadline)s: your answer is asked."
+            )
+        )
+        text = _(message, title=title, deadline=Moment(round_.deadline))
     return _notice("round_opened", _eligible(session, round_), text, round_id=round_.id)
 
 
@@ -133,10 +168,18 @@ def _commented(session: Session, event: AuditEvent, payload: dict[str, Any]) -> 
     if comment.parent_id is not None:
         parent = session.get(Comment, comment.parent_id)
         if parent is not None:
-            text = f"{event.actor_name} replied to your comment on {_title(session, event)}."
+            text = _(
+                "%(name)s replied to your comment on %(title)s.",
+                name=event.actor_name,
+                title=_title(session, event),
+            )
             notices += _notice("reply", {parent.author_id}, text)
     if comment.kind == "question":
-        text = f"{event.actor_name} asked a question on your proposal {_title(session, event)}."
+        text = _(
+            "%(name)s asked a question on your proposal %(title)s.",
+            name=event.actor_name,
+            title=_title(session, event),
+        )
         notices += _notice("question", {proposal.proposer_id}, text)
     return notices
 
@@ -149,7 +192,12 @@ def _objection(session: Session, event: AuditEvent, payload: dict[str, Any]) -> 
     if proposal is None:
         return []
     who = members(session, event.community_id, "facilitator") | {proposal.proposer_id}
-    text = f"{event.actor_name} objected to {_title(session, event)}: {payload.get('reason', '')}"
+    text = _(
+        "%(name)s objected to %(title)s: %(reason)s",
+        name=event.actor_name,
+        title=_title(session, event),
+        reason=payload.get("reason", ""),
+    )
     return _notice("objection_raised", who, text)
 
 
@@ -160,15 +208,17 @@ def _revised(session: Session, event: AuditEvent, payload: dict[str, Any]) -> li
     for objection_id in payload.get("integrates", []):
         objection = session.get(Objection, objection_id)
         if objection is not None:
-            text = (
-                f"{event.actor_name} says the new text of {title} integrates your objection. "
-                "Please read it and confirm that it is resolved, or say that it still stands."
+            text = _(
+                "%(name)s says the new text of %(title)s integrates your objection. Please "
+                "read it and confirm that it is resolved, or say that it still stands.",
+                name=event.actor_name,
+                title=title,
             )
             notices += _notice("objection_integrated", {objection.author_id}, text)
     return notices + _stale_stances(session, event, title)
 
 
-def _stale_stances(session: Session, event: AuditEvent, title: str) -> list[Notice]:
+def _stale_stances(session: Session, event: AuditEvent, title: Wording) -> list[Notice]:
     """Everyone whose current stance was given on an older text: with the diff since."""
     round_ = _open_round(session, event.proposal_id)
     latest = session.get(Revision, event.subject_id)
@@ -182,29 +232,36 @@ def _stale_stances(session: Session, event: AuditEvent, title: str) -> list[Noti
         if stance.text_sha256 == latest.text_sha256:
             continue
         answered = session.get(Revision, stance.revision_id)
-        diff = "".join(
-            difflib.unified_diff(
-                (answered.text if answered else "").splitlines(keepends=True),
-                latest.text.splitlines(keepends=True),
-                "the text you answered",
-                "the new text",
-            )
+        lines = difflib.unified_diff(
+            (answered.text if answered else "").splitlines(keepends=True),
+            latest.text.splitlines(keepends=True),
         )
-        text = (
-            f"{title} was revised after you answered, so your stance no longer counts. "
-            f"Read what changed and give it again.\n\n{diff}"
+        changes = "".join(list(lines)[2:])  # the hunks, without the ---/+++ file names
+        text = _(
+            "%(title)s was revised after you answered, so your stance no longer counts. "
+            "Read what changed and give it again.",
+            title=title,
         )
-        notices += _notice("stance_stale", {stance.participant_id}, text)
+        details = _(
+            "What changed (- the text you answered, + the new text):\n%(changes)s",
+            changes=changes,
+        )
+        notices += _notice("stance_stale", {stance.participant_id}, text, details=details)
     return notices
+
+
+DECIDED = {
+    "proposal.adopted": ("adopted", N_("%(title)s was adopted.")),
+    "proposal.lapsed": ("lapsed", N_("%(title)s lapsed.")),
+    "proposal.reject": ("rejected", N_("%(title)s was rejected.")),
+}
 
 
 @rule("proposal.adopted", "proposal.lapsed", "proposal.reject")
 def _decided(session: Session, event: AuditEvent, payload: dict[str, Any]) -> list[Notice]:
-    outcome = {"proposal.adopted": "adopted", "proposal.lapsed": "lapsed"}.get(
-        event.action, "rejected"
-    )
+    outcome, message = DECIDED.get(event.action, DECIDED["proposal.reject"])
     statement = payload.get("outcome_statement") or payload.get("reason") or ""
-    text = f"{_title(session, event)} was {outcome}. {statement}".strip()
+    text = _followed(_(message, title=_title(session, event)), statement)
     return _notice(f"proposal_{outcome}", members(session, event.community_id), text)
 
 
@@ -213,14 +270,19 @@ def _extended(session: Session, event: AuditEvent, payload: dict[str, Any]) -> l
     round_ = _open_round(session, event.proposal_id)
     if round_ is None:
         return []
-    reason = payload.get("reason", "")
-    text = f"The deadline of {_title(session, event)} was extended. {reason}".strip()
+    text = _followed(
+        _("The deadline of %(title)s was extended.", title=_title(session, event)),
+        payload.get("reason", ""),
+    )
     return _notice("deadline_extended", _eligible(session, round_), text)
 
 
 @rule("round.reminder_due", "round.reminded")
 def _reminded(session: Session, event: AuditEvent, payload: dict[str, Any]) -> list[Notice]:
-    text = f"Your answer on {_title(session, event)} is still awaited; the round closes soon."
+    text = _(
+        "Your answer on %(title)s is still awaited; the round closes soon.",
+        title=_title(session, event),
+    )
     return _notice("reminder", {int(user_id) for user_id in payload.get("to", [])}, text)
 
 
@@ -228,16 +290,51 @@ def _reminded(session: Session, event: AuditEvent, payload: dict[str, Any]) -> l
 def _closing_soon(session: Session, event: AuditEvent, payload: dict[str, Any]) -> list[Notice]:
     waiting = [session.get(User, int(user_id)) for user_id in payload.get("not_answered", [])]
     names = ", ".join(user.display_name for user in waiting if user is not None)
-    text = f"The round on {_title(session, event)} closes within a day. " + (
-        f"Not answered yet: {names}." if names else "Everyone has answered."
-    )
+    title = _title(session, event)
+    text = (
+        _("The round on %(title)s closes within a day. Not answered yet: %(names)s.",
+          title=title, names=names)
+        if names
+        else _("The round on %(title)s closes within a day. Everyone has answered.", title=title)
+    )  # fmt: skip
     return _notice("closing_soon", {int(user_id) for user_id in payload.get("to", [])}, text)
 
 
 @rule("agreement.review_due")
 def _review_due(session: Session, event: AuditEvent, payload: dict[str, Any]) -> list[Notice]:
-    text = "An agreement of your community is due for review."
+    text = _("An agreement of your community is due for review.")
     return _notice("review_due", members(session, event.community_id, "facilitator"), text)
+
+
+@rule("translation.proposed")
+def _translation_proposed(
+    session: Session, event: AuditEvent, payload: dict[str, Any]
+) -> list[Notice]:
+    text = _(
+        "%(name)s proposed a translation into %(language)s; it waits for a facilitator.",
+        name=event.actor_name,
+        language=payload.get("language", ""),
+    )
+    facilitators = members(session, event.community_id, "facilitator")
+    return _notice("translation_proposed", facilitators, text)
+
+
+@rule("translation.confirmed", "translation.declined")
+def _translation_decided(
+    session: Session, event: AuditEvent, payload: dict[str, Any]
+) -> list[Notice]:
+    translation = session.get(Translation, event.subject_id)
+    if translation is None:
+        return []
+    language = payload.get("language", "")
+    if event.action == "translation.confirmed":
+        text = _("Your translation into %(language)s was confirmed.", language=language)
+    else:
+        text = _followed(
+            _("Your translation into %(language)s was declined.", language=language),
+            str(payload.get("reason", "")),
+        )
+    return _notice("translation_decided", {translation.proposer_id}, text)
 
 
 # --- writing them ------------------------------------------------------------------------
@@ -254,10 +351,11 @@ def notify(session: Session, event: AuditEvent) -> None:
         return
     notices = found(session, event, json.loads(event.payload))
     told: dict[int, tuple[dict[str, Any], int | None]] = {}
+    parts: dict[int, list[Wording]] = {}
     for notice in notices:
         for user_id in sorted(notice.recipients - {event.actor_id}):
             if user_id in told:  # two reasons to tell one person: one notification
-                told[user_id][0]["text"] += "\n\n" + notice.text
+                parts[user_id] += notice.parts
                 continue
             row = {
                 "recipient_id": user_id,
@@ -265,10 +363,11 @@ def notify(session: Session, event: AuditEvent) -> None:
                 "proposal_id": event.proposal_id,
                 "event_seq": event.seq,
                 "kind": notice.kind,
-                "text": notice.text,
                 "created_at": event.occurred_at,
             }
-            told[user_id] = (row, notice.round_id)
+            told[user_id], parts[user_id] = (row, notice.round_id), list(notice.parts)
+    for user_id, (row, _round_id) in told.items():
+        row["text"] = keep(parts[user_id])
     people = _active(session, told)
     ids = _insert_notifications(session, [told[user_id][0] for user_id in sorted(people)])
     mails = []

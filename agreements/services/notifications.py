@@ -27,6 +27,7 @@ from ..models import (
     User,
     utcnow,
 )
+from ..wording import _
 from ._unit import get_or_404
 from .outbox import preference
 from .queries.mail import OutboxStatus, outbox_status, sent_mails
@@ -36,7 +37,7 @@ PAGE_SIZE = 50
 
 def _signed_in(actor: User | None) -> User:
     if actor is None:
-        raise NotAuthenticated("Please sign in to see your notifications.")
+        raise NotAuthenticated(_("Please sign in to see your notifications."))
     return actor
 
 
@@ -113,9 +114,9 @@ def set_delivery(
         current.last_digest_at = utcnow()  # the first digest comes at the next chosen hour
     current.delivery = delivery
     if not 0 <= digest_hour <= 23:
-        raise InvalidInput("The digest hour is between 0 and 23.", "digest_hour")
+        raise InvalidInput(_("The digest hour is between 0 and 23."), "digest_hour")
     if time_zone not in available_timezones():
-        raise InvalidInput("Choose a time zone such as Europe/Brussels.", "time_zone")
+        raise InvalidInput(_("Choose a time zone such as Europe/Brussels."), "time_zone")
     current.digest_hour, current.time_zone = digest_hour, time_zone
     session.add(current)
     session.commit()
@@ -147,7 +148,7 @@ def unsubscribe_target(session: Session, *, user_id: int, community_id: int) -> 
     """The community an unsubscribe link stops mail from (NotFound for a stale link)."""
     community = session.get(Community, community_id)
     if community is None or session.get(User, user_id) is None:
-        raise NotFound("This unsubscribe link is not valid any more.")
+        raise NotFound(_("This unsubscribe link is not valid any more."))
     return community
 
 

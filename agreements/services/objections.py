@@ -16,6 +16,7 @@ from .. import audit
 from ..errors import Refused
 from ..limits import MAX_DISCUSSION_CHARS, clean_text
 from ..models import Concern, Objection, Revision, User, utcnow
+from ..wording import Wording, _
 from ._context import ProposalContext, load_proposal
 from ._unit import get_or_404, use_case
 from .rounds import require_before_deadline, sync_rounds
@@ -28,7 +29,7 @@ def clean_passage(ctx: ProposalContext, passage: str | None) -> str | None:
     passage = clean_text(passage, field="passage", limit=MAX_DISCUSSION_CHARS)
     if passage.strip() not in ctx.latest_revision().text:
         # A conflict with the text as it stands (it may have been revised since it was read).
-        raise Refused("The quoted passage is not in the current text: quote it as it reads now.")
+        raise Refused(_("The quoted passage is not in the current text: quote it as it reads now."))
     return passage.strip()
 
 
@@ -49,7 +50,12 @@ def raise_objection(
     ctx.require_participant()
     if ctx.proposal.state not in ctx.protocol.objection_states:
         stage = ctx.protocol.state(ctx.proposal.state).label
-        raise Refused(f"Cannot object now: the proposal is at the \u201c{stage}\u201d stage.")
+        raise Refused(
+            _(
+                "Cannot object now: the proposal is at the \u201c%(stage)s\u201d stage.",
+                stage=_(stage),
+            )
+        )
     round_ = ctx.open_round(for_update=True)
     if round_ is not None:
         require_before_deadline(ctx, round_)
@@ -75,7 +81,7 @@ def raise_objection(
 
 def integrate(ctx: ProposalContext, objection: Objection, revision: Revision) -> None:
     """Mark an objection as being integrated by the proposer's new revision."""
-    Flow(objection, OBJECTION_LIFECYCLE).fire("integrate", {PROPOSER})
+    Flow(objection, OBJECTION_LIFECYCLE, words=Wording).fire("integrate", {PROPOSER})
     objection.integrated_by_revision_id = revision.id
     objection.updated_at = utcnow()
     ctx.session.add(objection)
@@ -91,7 +97,7 @@ def _objection_context(
     if actor is not None and actor.id == objection.author_id:
         roles.add(OBJECTOR)
     if ctx.protocol.state(ctx.proposal.state).is_final:
-        raise Refused("The decision on this proposal is closed.")
+        raise Refused(_("The decision on this proposal is closed."))
     return ctx, objection, roles
 
 
@@ -105,7 +111,7 @@ def _settle(
     reason_required_for_facilitator: bool = False,
 ) -> tuple[ProposalContext, Objection]:
     ctx, objection, roles = _objection_context(session, actor, objection_id)
-    flow = Flow(objection, OBJECTION_LIFECYCLE)
+    flow = Flow(objection, OBJECTION_LIFECYCLE, words=Wording)
     acting_as_facilitator = OBJECTOR not in roles
     move = flow.transition(trigger)
     needs_reason = bool(move and move.needs_reason)
@@ -113,8 +119,10 @@ def _settle(
     if reason_required_for_facilitator and acting_as_facilitator and not reason.strip():
         # Who acts decides this, not the form of the input: a refusal, not invalid input.
         raise Refused(
-            "Reason is required when a facilitator settles someone's objection: "
-            "say why, so the objector and everyone else can read it."
+            _(
+                "Reason is required when a facilitator settles someone's objection: "
+                "say why, so the objector and everyone else can read it."
+            )
         )
     flow.fire(trigger, roles)
     objection.settled_by_id = actor.id if actor else None

@@ -14,6 +14,7 @@ from ..audit.canonical import sha256_text
 from ..errors import Forbidden, InvalidInput, PreconditionFailed, Refused
 from ..limits import MAX_DISCUSSION_CHARS, MAX_TITLE_CHARS, clean_line, clean_text
 from ..models import Agreement, Community, Objection, Proposal, Revision, User, Version, utcnow
+from ..wording import _
 from ._context import ProposalContext, load_proposal
 from ._unit import get_or_404, use_case
 from .adoption import current_version
@@ -65,11 +66,11 @@ def propose_amendment(
     else:
         base = get_or_404(session, Version, base_version_id)
         if base.agreement_id != agreement.id:
-            raise InvalidInput("The base version belongs to another agreement.", "base_version")
+            raise InvalidInput(_("The base version belongs to another agreement."), "base_version")
     text = agreement_text(text)
     if text == base.text:
         raise InvalidInput(
-            "The proposed text is the same as the base version; change something.", "text"
+            _("The proposed text is the same as the base version; change something."), "text"
         )
     return _create(
         session,
@@ -144,12 +145,15 @@ def propose_again(session: Session, actor: User | None, *, proposal_id: int) -> 
     ctx = load_proposal(session, actor, proposal_id)
     ctx.require_participant()
     if PROPOSER not in ctx.roles:
-        raise Forbidden("Only the proposer can propose this again.")
+        raise Forbidden(_("Only the proposer can propose this again."))
     if ctx.proposal.state != "lapsed":
         stage = ctx.protocol.state(ctx.proposal.state).label
         raise Refused(
-            f"Only a proposal closed without a decision can be proposed again; this one is "
-            f"\u201c{stage}\u201d."
+            _(
+                "Only a proposal closed without a decision can be proposed again; this one is "
+                "\u201c%(stage)s\u201d.",
+                stage=_(stage),
+            )
         )
     latest = ctx.latest_revision()
     return _create(
@@ -206,9 +210,9 @@ def _round_options(
     deadline: datetime | None, quorum_percent: int | None, quorum_rule: str | None
 ) -> dict[str, object]:
     if quorum_percent is not None and not 0 <= int(quorum_percent) <= 100:
-        raise InvalidInput("Quorum must be between 0 and 100 percent.", "quorum_percent")
+        raise InvalidInput(_("Quorum must be between 0 and 100 percent."), "quorum_percent")
     if quorum_rule is not None and quorum_rule not in ("person", "organisation"):
-        raise InvalidInput("Quorum is counted per person or per organisation.", "quorum_rule")
+        raise InvalidInput(_("Quorum is counted per person or per organisation."), "quorum_rule")
     return {"deadline": deadline, "quorum_percent": quorum_percent, "quorum_rule": quorum_rule}
 
 
@@ -280,18 +284,21 @@ def revise_proposal(
     """
     ctx = load_proposal(session, actor, proposal_id)
     if PROPOSER not in ctx.roles:
-        raise Forbidden("Only the proposer can revise this proposal.")
+        raise Forbidden(_("Only the proposer can revise this proposal."))
     if ctx.protocol.state(ctx.proposal.state).is_final:
-        raise Refused("Cannot revise: the decision on this proposal is closed.")
+        raise Refused(_("Cannot revise: the decision on this proposal is closed."))
     latest = ctx.latest_revision()
     if expected_revision is not None and expected_revision != latest.number:
         raise PreconditionFailed(
-            f"Revision {latest.number} was posted after the one you edited; "
-            "review it and make your change again."
+            _(
+                "Revision %(revision)s was posted after the one you edited; "
+                "review it and make your change again.",
+                revision=latest.number,
+            )
         )
     text = agreement_text(text)
     if text == latest.text:
-        raise InvalidInput("The new text is the same as the current revision.", "text")
+        raise InvalidInput(_("The new text is the same as the current revision."), "text")
     base = (
         current_version(session, ctx.agreement.id)  # type: ignore[arg-type]
         if rebase
@@ -301,9 +308,16 @@ def revise_proposal(
     for objection_id in dict.fromkeys(integrates):
         objection = session.get(Objection, objection_id)
         if objection is None or objection.proposal_id != ctx.proposal.id:
-            raise InvalidInput("A cited objection does not belong to this proposal.", "integrates")
+            raise InvalidInput(
+                _("A cited objection does not belong to this proposal."), "integrates"
+            )
         if objection.state != "open":
-            raise Refused(f"Objection {objection_id} is not open, so it cannot be integrated.")
+            raise Refused(
+                _(
+                    "Objection %(objection)s is not open, so it cannot be integrated.",
+                    objection=objection_id,
+                )
+            )
         cited.append(objection)
     revision = _add_revision(
         ctx,

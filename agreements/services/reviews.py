@@ -19,6 +19,7 @@ from .. import audit
 from ..access import membership_of, require_facilitator
 from ..errors import Forbidden, InvalidInput, Refused
 from ..models import Agreement, Community, Concern, Proposal, User, utcnow
+from ..wording import _
 from ._unit import get_or_404, is_system, lock, use_case
 
 
@@ -53,7 +54,7 @@ def set_review_date(
     agreement = lock(session, Agreement, agreement.id)  # type: ignore[arg-type]
     today = utcnow().date()
     if review_on is not None and review_on <= today:
-        raise InvalidInput("The review date must be after today.", "review_on")
+        raise InvalidInput(_("The review date must be after today."), "review_on")
     reviewed = is_review_due(agreement)
     if reviewed:
         agreement.reviewed_at = utcnow()
@@ -88,10 +89,10 @@ def notice_review_due(
 ) -> Agreement:
     """The scheduler records, once per review date, that the agreement is due for review."""
     if not is_system(actor):
-        raise Forbidden("Only the scheduler records that a review is due.")
+        raise Forbidden(_("Only the scheduler records that a review is due."))
     agreement = lock(session, Agreement, get_or_404(session, Agreement, agreement_id).id)  # type: ignore[arg-type]
     if not is_review_due(agreement, now) or agreement.review_noticed_on == agreement.review_on:
-        raise Refused("No review of this agreement is due, or it was recorded already.")
+        raise Refused(_("No review of this agreement is due, or it was recorded already."))
     agreement.review_noticed_on = agreement.review_on
     session.add(agreement)
     audit.record(session, actor, "agreement.review_due", _subject(agreement), {})

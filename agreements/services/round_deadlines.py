@@ -20,6 +20,7 @@ from .. import audit
 from ..errors import Forbidden, InvalidInput, Refused
 from ..limits import MAX_DISCUSSION_CHARS, clean_text
 from ..models import Comment, Membership, Objection, Round, User, utcnow
+from ..wording import _
 from ._context import ProposalContext, load_proposal
 from ._unit import get_or_404, is_system, lock, use_case
 from .rounds import require_before_deadline
@@ -101,14 +102,14 @@ def _facilitating(session: Session, actor: User | None, proposal_id: int) -> Pro
     ctx = load_proposal(session, actor, proposal_id)
     ctx.require_participant()
     if FACILITATOR not in ctx.roles:
-        raise Forbidden("Only a facilitator can change a round's deadline or remind people.")
+        raise Forbidden(_("Only a facilitator can change a round's deadline or remind people."))
     return ctx
 
 
 def _open_round(ctx: ProposalContext) -> Round:
     round_ = ctx.open_round(for_update=True)
     if round_ is None:
-        raise Refused("No round is open on this proposal.")
+        raise Refused(_("No round is open on this proposal."))
     return round_
 
 
@@ -130,14 +131,17 @@ def extend_deadline(
     reason = clean_text(reason, field="reason", limit=MAX_DISCUSSION_CHARS)
     round_ = _open_round(ctx)
     if deadline is None:
-        raise InvalidInput("Give the new deadline.", "deadline")
+        raise InvalidInput(_("Give the new deadline."), "deadline")
     deadline = as_utc(deadline)
     if deadline <= utcnow():
-        raise InvalidInput("The new deadline must be in the future.", "deadline")
+        raise InvalidInput(_("The new deadline must be in the future."), "deadline")
     previous = round_.deadline
     if previous is not None and deadline <= previous:
         raise InvalidInput(
-            f"The new deadline must be later than the current one ({previous:%Y-%m-%d %H:%M} UTC).",
+            _(
+                "The new deadline must be later than the current one (%(deadline)s UTC).",
+                deadline=previous.strftime("%Y-%m-%d %H:%M"),
+            ),
             "deadline",
         )
     round_.deadline = deadline
@@ -169,13 +173,17 @@ def remind_non_answerers(session: Session, actor: User | None, *, proposal_id: i
     if round_.reminded_at is not None and round_.reminded_at + REMIND_EVERY > now:
         again = round_.reminded_at + REMIND_EVERY
         raise Refused(
-            f"A reminder for this round went out on {round_.reminded_at:%Y-%m-%d at %H:%M} UTC. "
-            f"Accord reminds at most once a day, so the next one can go after "
-            f"{again:%Y-%m-%d %H:%M} UTC."
+            _(
+                "A reminder for this round went out on %(date)s at %(time)s UTC. Accord reminds "
+                "at most once a day, so the next one can go after %(again)s UTC.",
+                date=round_.reminded_at.strftime("%Y-%m-%d"),
+                time=round_.reminded_at.strftime("%H:%M"),
+                again=again.strftime("%Y-%m-%d %H:%M"),
+            )
         )
     waiting = [user_id for user_id in not_answered(ctx, round_) if user_id != actor.id]  # type: ignore[union-attr]
     if not waiting:
-        raise Refused("Everyone eligible has answered: there is nobody to remind.")
+        raise Refused(_("Everyone eligible has answered: there is nobody to remind."))
     round_.reminded_at = now
     session.add(round_)
     audit.record(session, actor, "round.reminded", ctx.subject("round", round_.id), {"to": waiting})
@@ -187,7 +195,7 @@ def _system_round(
 ) -> tuple[ProposalContext, Round]:
     """The round, locked after its proposal (the order every use case takes them in)."""
     if not is_system(actor):
-        raise Forbidden("Only the scheduler sends reminders.")
+        raise Forbidden(_("Only the scheduler sends reminders."))
     round_ = get_or_404(session, Round, round_id)
     ctx = load_proposal(session, actor, round_.proposal_id)
     return ctx, lock(session, Round, round_id)
@@ -203,7 +211,7 @@ def send_reminder(
     ctx, round_ = _system_round(session, actor, round_id)
     hours = reminder_due(round_, now)
     if hours is None:
-        raise Refused("No reminder is due for this round.")
+        raise Refused(_("No reminder is due for this round."))
     waiting = not_answered(ctx, round_)
     round_.reminded_hours = hours
     session.add(round_)
@@ -226,7 +234,7 @@ def warn_closing_soon(
     now = now or utcnow()
     ctx, round_ = _system_round(session, actor, round_id)
     if not is_closing_soon_due(round_, now):
-        raise Refused("This round is not closing soon, or its facilitators were told already.")
+        raise Refused(_("This round is not closing soon, or its facilitators were told already."))
     facilitators = sorted(
         session.exec(
             select(Membership.user_id).where(

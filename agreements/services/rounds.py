@@ -16,20 +16,21 @@ from .. import audit
 from ..errors import Forbidden, InvalidInput, Refused
 from ..limits import MAX_DISCUSSION_CHARS, choice, clean_text
 from ..models import Membership, Objection, Proposal, Round, RoundParticipant, Stance, User, utcnow
+from ..wording import _
 from ._context import ProposalContext, load_proposal
 from ._unit import use_case
 
 # What happens once a round's deadline has passed, told to whoever answers too late.
 AFTER_DEADLINE = {
-    ("consent", "objection"): (
+    ("consent", "objection"): _(
         "A facilitator opens the consent round next (you can still object there) or extends "
         "the deadline."
     ),
-    ("consent", "consent"): (
+    ("consent", "consent"): _(
         "If enough people answered, a facilitator adopts it; otherwise it closes without a "
         "decision. A facilitator may still extend the deadline."
     ),
-    ("lazy_consensus", "objection"): (
+    ("lazy_consensus", "objection"): _(
         "It is adopted unless an objection is still open. A facilitator may still extend the "
         "deadline."
     ),
@@ -59,11 +60,23 @@ def require_before_deadline(ctx: ProposalContext, round_: Round) -> None:
         return
     if ctx.protocol.name == "lazy_consensus" and round_.announced_at is None:
         return
-    what_next = AFTER_DEADLINE.get((ctx.protocol.name, round_.kind), "")
-    raise Refused(
-        f"The {round_.kind} round's deadline passed on {round_.deadline:%Y-%m-%d at %H:%M} "
-        f"UTC, so it takes no more answers. {what_next}".strip()
-    )
+    when = {"date": f"{round_.deadline:%Y-%m-%d}", "time": f"{round_.deadline:%H:%M}"}
+    if round_.kind == "consent":
+        passed = _(
+            "The consent round's deadline passed on %(date)s at %(time)s UTC, so it takes no "
+            "more answers.",
+            **when,
+        )
+    else:
+        passed = _(
+            "The objection round's deadline passed on %(date)s at %(time)s UTC, so it takes no "
+            "more answers.",
+            **when,
+        )
+    what_next = AFTER_DEADLINE.get((ctx.protocol.name, round_.kind))
+    if what_next is None:
+        raise Refused(passed)
+    raise Refused(_("%(refusal)s %(what_next)s", refusal=passed, what_next=what_next))
 
 
 def open_round(
@@ -77,7 +90,7 @@ def open_round(
     """Open a round on the latest revision and snapshot who is eligible."""
     now = utcnow()
     if deadline is not None and deadline <= now:
-        raise InvalidInput("The deadline must be in the future.", "deadline")
+        raise InvalidInput(_("The deadline must be in the future."), "deadline")
     if deadline is None:
         deadline = default_deadline(ctx, now)
     round_ = Round(
@@ -137,7 +150,7 @@ def _consent_round(ctx: ProposalContext) -> Round:
     round_ = ctx.open_round(for_update=True)
     if round_ is None or round_.kind != "consent":
         raise Refused(
-            "There is no consent round open on this proposal; stances cannot be given now."
+            _("There is no consent round open on this proposal; stances cannot be given now.")
         )
     eligible = ctx.session.exec(
         select(RoundParticipant).where(
@@ -149,7 +162,7 @@ def _consent_round(ctx: ProposalContext) -> Round:
         member.user_id == ctx.actor.id  # type: ignore[union-attr]
         for member in ctx.late_joiners(round_)
     ):
-        raise Forbidden("You were not a participant when this round opened.")
+        raise Forbidden(_("You were not a participant when this round opened."))
     require_before_deadline(ctx, round_)
     return round_
 
@@ -203,8 +216,10 @@ def register_stance(
         text_sha256 is not None and text_sha256 != ctx.latest_revision().text_sha256
     ):
         raise Refused(
-            "The round you were asked about has closed or its text has changed since; "
-            "open the proposal to read the text as it is now."
+            _(
+                "The round you were asked about has closed or its text has changed since; "
+                "open the proposal to read the text as it is now."
+            )
         )
     stance = _cast(ctx, round_, position, reason)
     payload: dict[str, object] = {
@@ -238,11 +253,11 @@ def reconfirm_stance(session: Session, actor: User | None, *, proposal_id: int) 
     previous = _current_stance(session, round_, actor)  # type: ignore[arg-type]
     latest = ctx.latest_revision()
     if previous is None:
-        raise Refused("You have no earlier stance to confirm; give your stance instead.")
+        raise Refused(_("You have no earlier stance to confirm; give your stance instead."))
     if previous.text_sha256 == latest.text_sha256:
-        raise Refused("Your stance already applies to the current text.")
+        raise Refused(_("Your stance already applies to the current text."))
     if previous.position == "object":
-        raise Refused("An objection is not confirmed in one click; give your stance again.")
+        raise Refused(_("An objection is not confirmed in one click; give your stance again."))
     stance = _cast(ctx, round_, previous.position, previous.reason)
     audit.record(
         session,

@@ -16,6 +16,7 @@ from .. import audit
 from ..errors import NotAuthenticated, NotFound, Refused
 from ..limits import clean_line
 from ..models import ApiToken, User, utcnow
+from ..wording import _
 from ._unit import use_case
 
 TOKEN_PREFIX = "accord_"
@@ -35,7 +36,7 @@ def _subject(token: ApiToken) -> audit.Subject:
 def create_api_token(session: Session, actor: User | None, *, name: str) -> tuple[ApiToken, str]:
     """A signed-in person creates a token; returns the row and the plaintext (shown once)."""
     if actor is None:
-        raise NotAuthenticated("Please sign in to create an API token.")
+        raise NotAuthenticated(_("Please sign in to create an API token."))
     plaintext = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(
         user_id=actor.id,  # type: ignore[arg-type]
@@ -52,12 +53,12 @@ def create_api_token(session: Session, actor: User | None, *, name: str) -> tupl
 def revoke_api_token(session: Session, actor: User | None, *, token_id: int) -> ApiToken:
     """The owner revokes one of their tokens; it stops working at once."""
     if actor is None:
-        raise NotAuthenticated("Please sign in to manage your API tokens.")
+        raise NotAuthenticated(_("Please sign in to manage your API tokens."))
     token = session.get(ApiToken, token_id) if isinstance(token_id, int) else None
     if token is None or token.user_id != actor.id:
-        raise NotFound("There is no such API token.")
+        raise NotFound(_("There is no such API token."))
     if token.revoked_at is not None:
-        raise Refused("This token was already revoked.")
+        raise Refused(_("This token was already revoked."))
     token.revoked_at = utcnow()
     session.add(token)
     audit.record(session, actor, "api_token.revoked", _subject(token), {"name": token.name})

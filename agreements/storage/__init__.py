@@ -6,5 +6,6 @@
 - migrate: running Alembic from inside the application (CLI, tests).
 - backup: online backup and restore of a whole SQLite instance (no Flask).
 
-May import: models and SQLAlchemy; only sessions imports Flask. Never services, web or API.
+May import: models, errors, wording and SQLAlchemy; only sessions imports Flask. Never
+services, web or API.
 """

@@ -25,6 +25,7 @@ from sqlmodel import Session, col, select
 
 from ..errors import InvalidInput, Refused
 from ..models import IdempotencyKey, utcnow
+from ..wording import _
 
 KEY_LIFETIME = timedelta(hours=24)
 MAX_KEY_CHARS = 255
@@ -52,7 +53,10 @@ def check_key(key: str) -> str:
     """The key if it is 1 to 255 visible ASCII characters; a 422 otherwise."""
     if not 0 < len(key) <= MAX_KEY_CHARS or not all(" " < c <= "~" for c in key):
         raise InvalidInput(
-            f"An Idempotency-Key is 1 to {MAX_KEY_CHARS} visible ASCII characters.",
+            _(
+                "An Idempotency-Key is 1 to %(limit)s visible ASCII characters.",
+                limit=MAX_KEY_CHARS,
+            ),
             field="Idempotency-Key",
         )
     return key
@@ -88,14 +92,14 @@ def claim(session: Session, *, scope: str, key: str, request_print: str) -> Stor
     first = _find(session, scope, key)
     session.commit()
     if first is None:  # released by a failing first request meanwhile: the caller may retry
-        raise Refused("A request with this key just failed; send it again.")
+        raise Refused(_("A request with this key just failed; send it again."))
     if first.fingerprint != request_print:
         raise InvalidInput(
-            "This Idempotency-Key was already used for a different request.",
+            _("This Idempotency-Key was already used for a different request."),
             field="Idempotency-Key",
         )
     if first.status is None:
-        raise Refused("The first request with this key is still running; retry in a moment.")
+        raise Refused(_("The first request with this key is still running; retry in a moment."))
     return StoredResponse(first.status, json.loads(first.headers or "{}"), first.body or "")
 
 

@@ -12,6 +12,7 @@
 - outline: an agreement's headings (anchors, contents) and the sections a change touches.
 - slugs: readable, unique URL slugs for titles in every script.
 
-Pure functions on strings: imports nothing from the rest of Accord, no Flask and no
-database, so it can be tested, benchmarked and reused on its own.
+Pure functions on strings: imports nothing from the rest of Accord but `agreements.wording`
+(which marks the texts people read), no Flask and no database, so it can be tested,
+benchmarked and reused on its own.
 """

@@ -21,12 +21,13 @@ import functools
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import ClassVar, Literal
+from typing import ClassVar, Literal, cast
 
 from agreements.text.paragraphs import ParagraphPair, align_paragraphs, unpaired
 from agreements.text.sequences import DiffTooComplex, Op
 from agreements.text.units import count_words, rendered_paragraph, split_paragraphs, tokenize
 from agreements.text.words import align_words
+from agreements.wording import Wording, _, n_
 
 # DiffTooComplex, tokenize, split_paragraphs and rendered_paragraph live with the code that
 # uses them (sequence_diff, text_units); they are re-exported because callers import them
@@ -60,7 +61,7 @@ MAX_TEXT_CHARS = 1_000_000
 #: How long one diff may take before it falls back to whole paragraphs.
 DIFF_TIMEOUT_SECONDS = 2.0
 
-FALLBACK_NOTE = "This change is too large to compare word by word; whole paragraphs are shown."
+FALLBACK_NOTE = _("This change is too large to compare word by word; whole paragraphs are shown.")
 
 Mode = Literal["rendered", "source"]
 
@@ -91,32 +92,65 @@ class ParagraphDiff:
     segments: tuple[Segment, ...]
 
 
-@dataclass(frozen=True)
-class UnchangedRun:
-    """Stands for unchanged paragraphs that a compact view leaves out."""
+class UnchangedRun(Wording):
+    """Stands for unchanged paragraphs that a compact view leaves out; reads as
+    "4 unchanged paragraphs" (a Wording, so a page says it in the reader's language)."""
 
     op: ClassVar[str] = "unchanged"
-    count: int
+    paragraphs: int
 
-    def __str__(self) -> str:
-        return f"{_plural(self.count, 'unchanged paragraph')}"
+    def __new__(cls, count: int) -> UnchangedRun:
+        said = n_("%(num)s unchanged paragraph", "%(num)s unchanged paragraphs", count)
+        run = cast(
+            "UnchangedRun",
+            super().__new__(cls, said.msgid, said.params, plural=said.plural, count=count),
+        )
+        run.paragraphs = count
+        return run
+
+    def __repr__(self) -> str:
+        return f"UnchangedRun({self.paragraphs})"
 
 
-@dataclass(frozen=True)
-class DiffSummary:
-    """How big a change is, in the words people use for it."""
+class DiffSummary(Wording):
+    """How big a change is, in the words people use for it ("2 paragraphs changed, 7 words
+    added, 4 removed"); a Wording, so a page says it in the reader's language. Two summaries
+    are equal when they count the same."""
 
     paragraphs_changed: int
     words_added: int
     words_removed: int
 
-    def __str__(self) -> str:
-        if not self.paragraphs_changed:
-            return "No changes"
-        return (
-            f"{_plural(self.paragraphs_changed, 'paragraph')} changed, "
-            f"{_plural(self.words_added, 'word')} added, {self.words_removed} removed"
+    def __new__(cls, paragraphs_changed: int, words_added: int, words_removed: int) -> DiffSummary:
+        said = (
+            _(
+                "%(paragraphs)s changed, %(added)s added, %(removed)s removed",
+                paragraphs=n_("%(num)s paragraph", "%(num)s paragraphs", paragraphs_changed),
+                added=n_("%(num)s word", "%(num)s words", words_added),
+                removed=words_removed,
+            )
+            if paragraphs_changed
+            else _("No changes")
         )
+        summary = cast("DiffSummary", super().__new__(cls, said.msgid, said.params))
+        summary.paragraphs_changed = paragraphs_changed
+        summary.words_added = words_added
+        summary.words_removed = words_removed
+        return summary
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, DiffSummary):
+            return NotImplemented
+        return self._counts() == other._counts()
+
+    def __hash__(self) -> int:
+        return hash(self._counts())
+
+    def _counts(self) -> tuple[int, int, int]:
+        return (self.paragraphs_changed, self.words_added, self.words_removed)
+
+    def __repr__(self) -> str:
+        return f"DiffSummary{self._counts()}"
 
 
 @dataclass(frozen=True)
@@ -183,10 +217,6 @@ def _collapse(hidden: list[ParagraphDiff]) -> list[ParagraphDiff | UnchangedRun]
     return [UnchangedRun(len(hidden))] if len(hidden) > 1 else list(hidden)
 
 
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
-
-
 def _comparable_paragraphs(
     text: str, mode: Mode, rendered: dict[str, str]
 ) -> tuple[list[str], list[str]]:
@@ -227,8 +257,11 @@ def check_text_size(*texts: str) -> None:
     for text in texts:
         if len(text) > MAX_TEXT_CHARS:
             raise TextTooLarge(
-                f"The text has {len(text):,} characters; Accord compares texts of up to "
-                f"{MAX_TEXT_CHARS:,}."
+                _(
+                    "The text has %(length)s characters; Accord compares texts of up to %(limit)s.",
+                    length=format(len(text), ","),
+                    limit=format(MAX_TEXT_CHARS, ","),
+                )
             )
 
 

@@ -36,6 +36,7 @@ def init_app(app: Flask) -> None:
         proposals,
         search,
         setup,
+        translations,
     )
 
     htmx.init_app(app)

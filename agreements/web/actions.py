@@ -19,6 +19,7 @@ from ..auth import current_actor
 from ..errors import NotFound
 from ..models import Objection
 from ..storage.sessions import get_session
+from ..wording import _
 from . import forms
 from .blueprint import bp
 from .proposals import act, proposal_page
@@ -29,23 +30,23 @@ UseCase = Callable[..., object]
 FormFields = Callable[[MultiDict[str, str]], dict[str, object]]
 
 OBJECTION_MOVES: dict[str, tuple[UseCase, str]] = {
-    "confirm_resolved": (services.confirm_resolved, "You confirmed the objection is resolved."),
-    "reopen": (services.reopen_objection, "The objection is open again."),
-    "withdraw": (services.withdraw_objection, "The objection is withdrawn."),
+    "confirm_resolved": (services.confirm_resolved, _("You confirmed the objection is resolved.")),
+    "reopen": (services.reopen_objection, _("The objection is open again.")),
+    "withdraw": (services.withdraw_objection, _("The objection is withdrawn.")),
     "overrule": (
         services.overrule_objection,
-        "The objection is decided not paramount: it no longer blocks.",
+        _("The objection is decided not paramount: it no longer blocks."),
     ),
     "reclassify": (
         services.reclassify_objection,
-        "The objection is now a concern: it no longer blocks, and is kept with the decision.",
+        _("The objection is now a concern: it no longer blocks, and is kept with the decision."),
     ),
 }
 
 PROPOSAL_MOVES: dict[str, tuple[UseCase, str]] = {
-    "submit": (services.submit_proposal, "The proposal is submitted."),
-    "open_comments": (services.open_comments, "Comments are open."),
-    "withdraw": (services.withdraw_proposal, "The proposal is withdrawn."),
+    "submit": (services.submit_proposal, _("The proposal is submitted.")),
+    "open_comments": (services.open_comments, _("Comments are open.")),
+    "withdraw": (services.withdraw_proposal, _("The proposal is withdrawn.")),
 }
 
 
@@ -83,11 +84,11 @@ def comment(proposal_id: int) -> Response:
     return _on_proposal(
         proposal_id,
         services.add_comment,
-        "Your comment is posted.",
+        _("Your comment is posted."),
         lambda form: {
             "body": forms.text(form, "body"),
             "kind": form.get("kind", "reaction"),
-            "parent_id": forms.optional_int(form, "parent_id", "The comment you reply to"),
+            "parent_id": forms.optional_int(form, "parent_id", _("The comment you reply to")),
             "anchor": forms.optional_text(form, "anchor"),
         },
     )
@@ -99,7 +100,7 @@ def concern(proposal_id: int) -> Response:
     return _on_proposal(
         proposal_id,
         services.raise_concern,
-        "Your concern is recorded.",
+        _("Your concern is recorded."),
         lambda form: {
             "text": forms.text(form, "text"),
             "passage": forms.optional_text(form, "passage"),
@@ -113,7 +114,7 @@ def raise_objection(proposal_id: int) -> Response:
     return _on_proposal(
         proposal_id,
         services.raise_objection,
-        "Your objection is raised. The proposer will try to integrate it.",
+        _("Your objection is raised. The proposer will try to integrate it."),
         lambda form: {
             "reason": forms.text(form, "reason"),
             "passage": forms.optional_text(form, "passage"),
@@ -127,7 +128,7 @@ def stance(proposal_id: int) -> Response:
     return _on_proposal(
         proposal_id,
         services.register_stance,
-        "Your stance is recorded.",
+        _("Your stance is recorded."),
         lambda form: {
             "position": forms.text(form, "position"),
             "reason": forms.text(form, "reason"),
@@ -139,7 +140,7 @@ def stance(proposal_id: int) -> Response:
 def reconfirm(proposal_id: int) -> Response:
     """Give the same stance on the new text in one click."""
     return _on_proposal(
-        proposal_id, services.reconfirm_stance, "Your stance now applies to the new text."
+        proposal_id, services.reconfirm_stance, _("Your stance now applies to the new text.")
     )
 
 
@@ -149,7 +150,7 @@ def rebase(proposal_id: int) -> Response:
     return _on_proposal(
         proposal_id,
         services.rebase_proposal,
-        "The proposal is updated to the latest version. Earlier stances now need confirming.",
+        _("The proposal is updated to the latest version. Earlier stances now need confirming."),
     )
 
 
@@ -159,12 +160,12 @@ def revise(proposal_id: int) -> Response:
     return _on_proposal(
         proposal_id,
         services.revise_proposal,
-        "Your new revision is posted. Earlier stances now need confirming.",
+        _("Your new revision is posted. Earlier stances now need confirming."),
         lambda form: {
             "text": forms.text(form, "text"),
             "note": forms.text(form, "note"),
-            "integrates": forms.int_list(form, "integrates", "Integrated objections"),
-            "expected_revision": forms.optional_int(form, "expected_revision", "The revision"),
+            "integrates": forms.int_list(form, "integrates", _("Integrated objections")),
+            "expected_revision": forms.optional_int(form, "expected_revision", _("The revision")),
             "rebase": form.get("rebase") == "1",
         },
     )
@@ -174,7 +175,7 @@ def revise(proposal_id: int) -> Response:
 def move(proposal_id: int, trigger: str) -> Response:
     """Submit, open comments or withdraw (withdrawing asks for confirmation)."""
     if trigger not in PROPOSAL_MOVES:
-        raise NotFound("There is no such action.")
+        raise NotFound(_("There is no such action."))
     use_case, success = PROPOSAL_MOVES[trigger]
     return _on_proposal(proposal_id, use_case, success, confirm=trigger == "withdraw")
 
@@ -185,7 +186,7 @@ def open_objection_round(proposal_id: int) -> Response:
     return _on_proposal(
         proposal_id,
         services.open_objection_round,
-        "The objection round is open.",
+        _("The objection round is open."),
         lambda form: {"deadline": forms.optional_deadline(form)},
     )
 
@@ -196,10 +197,10 @@ def open_consent_round(proposal_id: int) -> Response:
     return _on_proposal(
         proposal_id,
         services.open_consent_round,
-        "The consent round is open.",
+        _("The consent round is open."),
         lambda form: {
             "deadline": forms.optional_deadline(form),
-            "quorum_percent": forms.optional_int(form, "quorum_percent", "Quorum"),
+            "quorum_percent": forms.optional_int(form, "quorum_percent", _("Quorum")),
             "quorum_rule": forms.optional_text(form, "quorum_rule"),
         },
     )
@@ -211,7 +212,7 @@ def extend_deadline(proposal_id: int) -> Response:
     return _on_proposal(
         proposal_id,
         services.extend_deadline,
-        "The deadline is extended; the people in the round are told why.",
+        _("The deadline is extended; the people in the round are told why."),
         lambda form: {
             "deadline": forms.optional_deadline(form),
             "reason": forms.text(form, "reason"),
@@ -225,7 +226,7 @@ def remind(proposal_id: int) -> Response:
     return _on_proposal(
         proposal_id,
         services.remind_non_answerers,
-        "A reminder goes to everyone who has not answered yet.",
+        _("A reminder goes to everyone who has not answered yet."),
     )
 
 
@@ -234,7 +235,7 @@ def propose_again(proposal_id: int) -> Response:
     """The proposer proposes a lapsed proposal again, and lands on the new one."""
     return perform(
         lambda: services.propose_again(get_session(), current_actor(), proposal_id=proposal_id),
-        success="Proposed again: a facilitator will open it for comments.",
+        success=_("Proposed again: a facilitator will open it for comments."),
         location=lambda proposal: url_for("web.proposal", proposal_id=proposal.id),
         show=lambda **extra: proposal_page(proposal_id, **extra),
     )
@@ -246,7 +247,7 @@ def adopt(proposal_id: int) -> Response:
     return _on_proposal(
         proposal_id,
         services.adopt_proposal,
-        "Adopted: the text is now the next version of the agreement.",
+        _("Adopted: the text is now the next version of the agreement."),
         lambda form: {"outcome_statement": forms.text(form, "outcome_statement")},
         confirm=True,
     )
@@ -258,12 +259,12 @@ def close(proposal_id: int, closing: str) -> Response:
     closings: dict[str, tuple[UseCase, str]] = {
         "lapse": (
             services.lapse_proposal,
-            "The proposal is closed without a decision (it lapsed).",
+            _("The proposal is closed without a decision (it lapsed)."),
         ),
-        "reject": (services.reject_proposal, "The proposal is rejected."),
+        "reject": (services.reject_proposal, _("The proposal is rejected.")),
     }
     if closing not in closings:
-        raise NotFound("There is no such action.")
+        raise NotFound(_("There is no such action."))
     use_case, success = closings[closing]
     return _on_proposal(
         proposal_id,
@@ -278,7 +279,7 @@ def close(proposal_id: int, closing: str) -> Response:
 def objection_move(proposal_id: int, objection_id: int, trigger: str) -> Response:
     """Settle an objection: confirm resolved, keep open, withdraw, overrule, reclassify."""
     if trigger not in OBJECTION_MOVES:
-        raise NotFound("There is no such action.")
+        raise NotFound(_("There is no such action."))
     objection = get_session().get(Objection, objection_id)
     if objection is None or objection.proposal_id != proposal_id:
         raise NotFound()

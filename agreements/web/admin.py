@@ -17,6 +17,7 @@ from ..models import User
 from ..services import queries
 from ..services.queries.mail import outbox_status
 from ..storage.sessions import get_session
+from ..wording import _
 from . import forms
 from .blueprint import bp
 from .responses import perform, render
@@ -60,9 +61,10 @@ def admin_create_community() -> Response:
             facilitator_name=forms.text(form, "facilitator_name") if create else "",
             facilitator_password=forms.text(form, "facilitator_password") if create else "",
         ),
-        success=lambda community: (
-            f"{community.name} is created. Its facilitator can now sign in, add an agreement "
-            "and invite the members."
+        success=lambda community: _(
+            "%(name)s is created. Its facilitator can now sign in, add an agreement and invite "
+            "the members.",
+            name=community.name,
         ),
         location=lambda community: url_for("web.community", slug=community.slug),
         show=_admin_page,
@@ -89,7 +91,9 @@ def admin_create_account() -> Response:
 
 
 def _account_created(user: User) -> str:
-    return (
-        f"The account for {user.email} is created. Tell {user.display_name} their password "
-        "in person or by phone, not by email, and ask them to change it."
+    return _(
+        "The account for %(email)s is created. Tell %(name)s their password in person or by "
+        "phone, not by email, and ask them to change it.",
+        email=user.email,
+        name=user.display_name,
     )

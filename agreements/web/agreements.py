@@ -11,8 +11,10 @@ from ..models import Version
 from ..services import queries
 from ..services.queries import sections
 from ..services.reviews import review_of
+from ..services.translations import offered_translations
 from ..storage.sessions import get_session
 from ..text.diff import diff_texts
+from ..wording import _
 from . import forms
 from .blueprint import bp
 from .responses import perform, render
@@ -49,6 +51,7 @@ def _version_page(slug: str, agreement_slug: str, number: int | None, **extra: o
             {v.adopted_by_id for v in recent} | {c.author_id for c in review.concerns},
         ),
         review=review,
+        translations=offered_translations(session, agreement, version, current),
         **extra,
     )
 
@@ -70,9 +73,9 @@ def set_review_date(slug: str, agreement_slug: str) -> Response:
             session,
             actor,
             agreement_id=agreement.id,
-            review_on=forms.optional_date(request.form, "review_on", "The review date"),
+            review_on=forms.optional_date(request.form, "review_on", _("The review date")),
         ),
-        success="The review date is saved.",
+        success=_("The review date is saved."),
         location=url_for("web.agreement", slug=slug, agreement_slug=agreement_slug),
         show=lambda **extra: _version_page(slug, agreement_slug, None, **extra),
     )

@@ -14,17 +14,38 @@ from werkzeug.wrappers import Response
 
 from ..errors import DomainError, NotAuthenticated
 from ..storage.sessions import rollback_session
+from ..wording import Wording, _
 from .responses import is_htmx, page_refusal, sign_in_redirect
 
 FRIENDLY = {
-    400: ("Something was wrong with the request", "Please go back and try again."),
-    403: ("Not allowed", "Your role does not allow this."),
-    404: ("Not found", "There is nothing here, or nothing you may see."),
-    405: ("Not possible", "That address does not accept this kind of request."),
-    409: ("Not possible now", "Someone may have changed this meanwhile; please reload."),
-    413: ("Too large", "What you sent is larger than Accord accepts."),
-    422: ("Please check what you entered", "Some of it could not be understood."),
-    500: ("Something went wrong on our side", "It was not your fault. Please try again later."),
+    400: (_("Something was wrong with the request"), _("Please go back and try again.")),
+    403: (_("Not allowed"), _("Your role does not allow this.")),
+    404: (_("Not found"), _("There is nothing here, or nothing you may see.")),
+    405: (_("Not possible"), _("That address does not accept this kind of request.")),
+    409: (_("Not possible now"), _("Someone may have changed this meanwhile; please reload.")),
+    413: (_("Too large"), _("What you sent is larger than Accord accepts.")),
+    422: (_("Please check what you entered"), _("Some of it could not be understood.")),
+    500: (
+        _("Something went wrong on our side"),
+        _("It was not your fault. Please try again later."),
+    ),
+}
+
+
+# What Werkzeug and Flask-WTF say about a refused request (a form sent without a valid CSRF
+# token, most often), marked so the page says it in the reader's language.
+DESCRIPTIONS: dict[str, Wording] = {
+    str(words): words
+    for words in (
+        _("The browser (or proxy) sent a request that this server could not understand."),
+        _("The CSRF token is missing."),
+        _("The CSRF session token is missing."),
+        _("The CSRF token has expired."),
+        _("The CSRF token is invalid."),
+        _("The CSRF tokens do not match."),
+        _("The referrer header is missing."),
+        _("The referrer does not match the host."),
+    )
 }
 
 
@@ -60,7 +81,9 @@ def on_http_error(error: HTTPException) -> Response:
     """Werkzeug's errors (unknown address, body too large, CSRF ...) as friendly pages."""
     status = error.code or 500
     title, hint = FRIENDLY.get(status, FRIENDLY[400] if status < 500 else FRIENDLY[500])
-    message = error.description if status in (400, 422) and error.description else hint
+    message: str = hint
+    if status in (400, 422) and error.description:
+        message = DESCRIPTIONS.get(error.description, error.description)
     return error_response(status, title, message)
 
 

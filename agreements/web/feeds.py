@@ -21,8 +21,11 @@ from werkzeug.wrappers import Response
 from .. import services
 from ..auth import current_actor
 from ..mail import absolute_url
+from ..saying import say
 from ..services import queries
+from ..services.queries.feeds import Deadline
 from ..storage.sessions import get_session
+from ..wording import _
 from .blueprint import bp
 from .pages import community_page
 from .responses import perform
@@ -49,15 +52,17 @@ def create_feed(slug: str) -> Response:
     return _community_action(
         slug,
         services.create_feed,
-        "Your feed addresses are ready. Anyone who has them can read this feed as you: "
-        "keep them to yourself.",
+        _(
+            "Your feed addresses are ready. Anyone who has them can read this feed as you: "
+            "keep them to yourself."
+        ),
     )
 
 
 @bp.post("/c/<slug>/feeds/revoke")
 def revoke_feed(slug: str) -> Response:
     """End this person's feed address for the community."""
-    return _community_action(slug, services.revoke_feed, "Your feed addresses no longer work.")
+    return _community_action(slug, services.revoke_feed, _("Your feed addresses no longer work."))
 
 
 def _read(secret: str) -> queries.Feed:
@@ -93,7 +98,7 @@ def deadlines_calendar(secret: str) -> Response:
         "VERSION:2.0",
         "PRODID:-//Accord//Deadlines//EN",
         "CALSCALE:GREGORIAN",
-        _text("X-WR-CALNAME", f"{feed.community.name}: deadlines"),
+        _text("X-WR-CALNAME", say(_("%(name)s: deadlines", name=feed.community.name))),
         f"X-ACCORD-CHAIN-HEAD:{feed.head_seq} {feed.head_hash}",
     ]
     for deadline in feed.deadlines:
@@ -104,7 +109,7 @@ def deadlines_calendar(secret: str) -> Response:
             f"DTSTAMP:{_moment(feed.generated_at)}",
             f"LAST-MODIFIED:{_moment(deadline.changed_at)}",
             f"DTSTART:{_moment(deadline.deadline)}",
-            _text("SUMMARY", f"Deadline: {deadline.title} ({deadline.kind} round)"),
+            _text("SUMMARY", say(_deadline_summary(deadline))),
             "URL:" + absolute_url("web.proposal", proposal_id=deadline.proposal_id),
             "END:VEVENT",
         ]
@@ -112,6 +117,13 @@ def deadlines_calendar(secret: str) -> Response:
     response = make_response("".join(_folded(line) for line in lines))
     response.headers.update({"Content-Type": CALENDAR_TYPE, **FEED_HEADERS})
     return response
+
+
+def _deadline_summary(deadline: Deadline) -> str:
+    """The event's title in a calendar: which proposal, and which round ends."""
+    if deadline.kind == "consent":
+        return _("Deadline: %(title)s (consent round)", title=deadline.title)
+    return _("Deadline: %(title)s (objection round)", title=deadline.title)
 
 
 def _moment(moment: datetime) -> str:

@@ -13,6 +13,7 @@ from werkzeug.datastructures import FileStorage, MultiDict
 
 from ..errors import InvalidInput, TooLarge
 from ..limits import MAX_AGREEMENT_CHARS, MAX_ID
+from ..wording import _
 
 DIFF_VIEWS = ("rendered", "inline", "side", "source")
 MARKDOWN_SUFFIXES = (".md", ".markdown")
@@ -41,7 +42,10 @@ def whole_number(value: str, name: str, label: str) -> int:
         number = int(text)
         if number <= MAX_ID:
             return number
-    raise InvalidInput(f"{label} must be a whole number from 0 to {MAX_ID:,}.", name)
+    raise InvalidInput(
+        _("%(label)s must be a whole number from 0 to %(max)s.", label=label, max=f"{MAX_ID:,}"),
+        name,
+    )
 
 
 def optional_int(form: MultiDict[str, str], name: str, label: str) -> int | None:
@@ -64,7 +68,7 @@ def optional_deadline(form: MultiDict[str, str], name: str = "deadline") -> date
         moment = datetime.fromisoformat(value)
     except ValueError as error:
         raise InvalidInput(
-            "The deadline must be a date and time, e.g. 2026-05-01 17:00.", name
+            _("The deadline must be a date and time, e.g. 2026-05-01 17:00."), name
         ) from error
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
@@ -77,7 +81,9 @@ def optional_date(form: MultiDict[str, str], name: str, label: str) -> date | No
     try:
         return date.fromisoformat(value)
     except ValueError as error:
-        raise InvalidInput(f"{label} must be a date, e.g. 2027-05-01.", name) from error
+        raise InvalidInput(
+            _("%(label)s must be a date, e.g. 2027-05-01.", label=label), name
+        ) from error
 
 
 def checkbox(form: MultiDict[str, str], name: str) -> bool:
@@ -88,7 +94,7 @@ def checkbox(form: MultiDict[str, str], name: str) -> bool:
 def require_confirmation(form: MultiDict[str, str]) -> None:
     """Destructive actions need the confirmation box ticked (the no-JavaScript confirm)."""
     if form.get("confirm") != "yes":
-        raise InvalidInput("Please tick the box to confirm.", "confirm")
+        raise InvalidInput(_("Please tick the box to confirm."), "confirm")
 
 
 def diff_view(value: str | None) -> str:
@@ -101,7 +107,7 @@ def version_number(value: str | None, label: str) -> int | None:
     """A version number from the address (compare?from=&to=), or None when absent."""
     if value is None or value == "":
         return None
-    return whole_number(value, label, f"The version number '{label}'")
+    return whole_number(value, label, _("The version number '%(name)s'", name=label))
 
 
 def markdown_files(files: MultiDict[str, FileStorage], name: str) -> list[str]:
@@ -115,7 +121,7 @@ def markdown_files(files: MultiDict[str, FileStorage], name: str) -> list[str]:
         key=lambda upload: upload.filename or "",
     )
     if not uploads:
-        raise InvalidInput("Please choose a Markdown file (.md) to import.", name)
+        raise InvalidInput(_("Please choose a Markdown file (.md) to import."), name)
     return [_markdown_text(upload, name) for upload in uploads]
 
 
@@ -123,11 +129,19 @@ def _markdown_text(upload: FileStorage, name: str) -> str:
     filename = upload.filename or ""
     if not filename.lower().endswith(MARKDOWN_SUFFIXES):
         raise InvalidInput(
-            f"{filename} is not a Markdown file. Choose a file whose name ends in .md.", name
+            _(
+                "%(filename)s is not a Markdown file. Choose a file whose name ends in .md.",
+                filename=filename,
+            ),
+            name,
         )
     too_long = TooLarge(
-        f"{filename} is too long: an agreement can have at most "
-        f"{MAX_AGREEMENT_CHARS:,} characters. Shorten it, or split it into two agreements."
+        _(
+            "%(filename)s is too long: an agreement can have at most %(max)s characters. "
+            "Shorten it, or split it into two agreements.",
+            filename=filename,
+            max=f"{MAX_AGREEMENT_CHARS:,}",
+        )
     )
     data = upload.read(4 * MAX_AGREEMENT_CHARS + 1)  # UTF-8 takes at most 4 bytes a character
     if len(data) > 4 * MAX_AGREEMENT_CHARS:
@@ -136,7 +150,11 @@ def _markdown_text(upload: FileStorage, name: str) -> str:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise InvalidInput(
-            f"{filename} is not UTF-8 text. Save it as UTF-8 in your editor and try again.", name
+            _(
+                "%(filename)s is not UTF-8 text. Save it as UTF-8 in your editor and try again.",
+                filename=filename,
+            ),
+            name,
         ) from error
     if len(text) > MAX_AGREEMENT_CHARS:
         raise too_long

@@ -17,13 +17,18 @@ from time import monotonic
 from flask import Blueprint, Flask, current_app, g, render_template, request
 from werkzeug.wrappers import Response
 
+from workflows.protocols import OBJECTION_LIFECYCLE
+
 from .. import audit
 from ..audit.events import event_page
 from ..auth import current_actor
+from ..saying import say
 from ..services import queries
 from ..services._context import load_proposal
+from ..services.translations import translations_of_version
 from ..storage.sessions import get_session
 from ..text.diff import diff_texts
+from ..wording import _
 from . import forms
 from .responses import render
 
@@ -66,7 +71,7 @@ def verification() -> audit.Verification:
 
 
 def _history(scope: str, scope_id: int, heading: str, **context: object) -> Response:
-    actor_id = forms.optional_int(request.args, "person", "The person")
+    actor_id = forms.optional_int(request.args, "person", _("The person"))
     events = event_page(
         get_session(),
         scope=scope,
@@ -74,7 +79,7 @@ def _history(scope: str, scope_id: int, heading: str, **context: object) -> Resp
         viewer_id=actor.id if (actor := current_actor()) is not None else None,
         action=request.args.get("action") or None,
         actor_id=actor_id,
-        page=forms.optional_int(request.args, "page", "The page") or 1,
+        page=forms.optional_int(request.args, "page", _("The page")) or 1,
     )
     return render(
         "history/history.html",
@@ -138,7 +143,9 @@ def decision_record(slug: str, agreement_slug: str, number: int) -> str:
         agreement_slug=agreement_slug,
         agreement_language=agreement.language,
         diff=diff_texts(base.text, adopted.text),
+        translations=translations_of_version(session, adopted),
         verification=verification(),
+        objection_protocol=OBJECTION_LIFECYCLE,
     )
 
 
@@ -146,7 +153,7 @@ def decision_record(slug: str, agreement_slug: str, number: int) -> str:
 def decision_record_download(slug: str, agreement_slug: str, number: int, fmt: str) -> Response:
     """The decision record as a Markdown or JSON file to keep."""
     if fmt not in ("md", "json"):
-        return Response("Records download as .md or .json.", 404, mimetype="text/plain")
+        return Response(say(_("Records download as .md or .json.")), 404, mimetype="text/plain")
     record = queries.build_record(get_session(), current_actor(), slug, agreement_slug, number)
     body, mimetype = (
         (record.to_markdown(), "text/markdown")

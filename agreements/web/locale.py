@@ -5,10 +5,12 @@ choice a visitor made with the footer switcher (kept in the session), then the b
 `Accept-Language`, then the default language of the community the page belongs to, then
 English. `select_time_zone` is the person's setting (UTC for visitors).
 
-Template helpers registered here: `when` (a moment in the reader's locale and time zone,
-the zone shown), `until` (the same moment as relative time, "in 2 days"), `lang_attrs`
-(the `lang` and `dir` attributes of a text written in a given language), and
-`page_language()` / `page_direction()` for `<html lang dir>`.
+Template helpers registered here: `when` (agreements.saying: a moment in the reader's
+locale and time zone, the zone shown), `until` (the same moment as relative time, "in 2
+days"), `lang_attrs` (the `lang` and `dir` attributes of a text written in a given
+language), `say` (a Wording from Python in the reader's language, for a value given to `_()`
+in a template, where `finalize` does not reach), and `page_language()` / `page_direction()`
+for `<html lang dir>`.
 
 Catalogues live in agreements/translations/<lang>/LC_MESSAGES/messages.po. The compiled
 .mo files are not kept in the repository: `make catalogues` builds them, and the app
@@ -24,11 +26,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from babel import Locale
-from babel.dates import format_skeleton, format_timedelta
+from babel.dates import format_timedelta
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, flash, has_request_context, redirect, request, session
-from flask_babel import Babel, get_locale, get_timezone
+from flask_babel import Babel, get_locale
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
@@ -43,6 +45,7 @@ from ..languages import (
     direction,
     time_zones,
 )
+from ..saying import say, when
 from ..services import queries
 from ..storage.sessions import get_session
 from .blueprint import bp
@@ -50,20 +53,24 @@ from .blueprint import bp
 log = logging.getLogger(__name__)
 TRANSLATIONS = Path(__file__).resolve().parents[1] / "translations"
 SESSION_KEY = "language"
+# The API speaks English unless the client's Accept-Language asks for another language.
+API_PREFIX = "/api/"
 
 
 def select_language() -> str:
     """The interface language of this request (see the module docstring for the order);
-    English outside a request (mails are not yet sent in their recipient's language)."""
+    English outside a request (the mail worker forces each recipient's language)."""
     if not has_request_context():
         return DEFAULT_LANGUAGE
+    stated = request.accept_languages.best_match(INTERFACE_LANGUAGES)
+    if request.path.startswith(API_PREFIX):
+        return stated or DEFAULT_LANGUAGE
     person = current_actor()
     if person is not None and person.language in INTERFACE_LANGUAGES:
         return person.language
     chosen = session.get(SESSION_KEY)
     if chosen in INTERFACE_LANGUAGES:
         return str(chosen)
-    stated = request.accept_languages.best_match(INTERFACE_LANGUAGES)
     if stated:
         return stated
     slug = (request.view_args or {}).get("slug")
@@ -78,19 +85,6 @@ def select_time_zone() -> str:
     """The signed-in person's time zone; UTC for visitors and outside a request."""
     person = current_actor() if has_request_context() else None
     return person.time_zone if person is not None else DEFAULT_TIME_ZONE
-
-
-def when(moment: datetime | None) -> str:
-    """A moment as the reader reads it: their locale's date and time, in their time zone,
-    with the zone's abbreviation shown (so a shared link never hides which time it means)."""
-    if moment is None:
-        return ""
-    locale, zone = get_locale() or Locale.parse(DEFAULT_LANGUAGE), get_timezone()
-    local = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(zone)
-    day = format_skeleton("yMMMd", local, tzinfo=zone, locale=locale)
-    time = format_skeleton("Hm", local, tzinfo=zone, locale=locale)
-    joined = str(locale.datetime_formats["medium"]).replace("'", "").format(time, day)
-    return f"{joined} {local.tzname()}"
 
 
 def until(moment: datetime | None) -> str:
@@ -162,7 +156,7 @@ def choose_language() -> Response:
     try:
         language = check_interface_language(request.form.get("language"))
     except InvalidInput as error:
-        flash(error.message, "error")
+        flash(say(error.message), "error")
         language = None
     if language is None:
         session.pop(SESSION_KEY, None)
@@ -179,9 +173,11 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
     Babel(app, locale_selector=select_language, timezone_selector=select_time_zone)
     app.after_request(vary_by_language)
+    app.jinja_env.finalize = say
     app.add_template_filter(when, "when")
     app.add_template_filter(until, "until")
     app.add_template_filter(lang_attrs, "lang_attrs")
+    app.add_template_filter(say, "say")
     app.add_template_global(page_language, "page_language")
     app.add_template_global(page_direction, "page_direction")
     app.add_template_global(INTERFACE_LANGUAGES, "interface_languages")

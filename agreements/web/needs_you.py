@@ -8,6 +8,7 @@ from ..auth import current_actor
 from ..errors import NotAuthenticated
 from ..services.queries.needs_you import needs_you as waiting_for
 from ..storage.sessions import get_session
+from ..wording import _
 from .blueprint import bp
 from .responses import render
 
@@ -18,7 +19,7 @@ def needs_you() -> Response:
     facilitators the proposals waiting for their next step (see queries/needs_you.py)."""
     actor = current_actor()
     if actor is None:
-        raise NotAuthenticated("Please sign in to see what needs you.")
+        raise NotAuthenticated(_("Please sign in to see what needs you."))
     return render(
         "needs_you.html", "partials/needs_you.html", needs=waiting_for(get_session(), actor)
     )

@@ -4,9 +4,15 @@ unsubscribe, one-step answers), and the administrator's mail page.
 The unsubscribe address is the one route that answers a POST without a session and
 without a CSRF token: RFC 8058 mail programs POST `List-Unsubscribe=One-Click` to it
 directly. Its signed token can do one thing only: stop one person's mail from one community.
+
+A notification is said in the language of whoever reads the list (it was kept as what it
+means when its event happened: agreements.stored_wording).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
 
 from flask import make_response, render_template, request, url_for
 from flask_login import current_user
@@ -17,10 +23,13 @@ from .. import services
 from ..auth import current_actor
 from ..delivery.links import read_answer_token, read_unsubscribe_token
 from ..errors import NotFound
+from ..models import Notification
+from ..saying import say_kept
 from ..security.protections import csrf
 from ..services import answer_links, notifications, queries
 from ..services.answer_links import AnswerTarget
 from ..storage.sessions import get_session
+from ..wording import _, n_
 from . import forms
 from .blueprint import bp
 from .responses import perform, render
@@ -39,12 +48,32 @@ def unread_notifications() -> int:
         return 0
 
 
+@dataclass(frozen=True)
+class ShownNotification:
+    """A notification as its reader sees it: its text in their language."""
+
+    id: int | None
+    proposal_id: int | None
+    created_at: datetime
+    read_at: datetime | None
+    text: str
+
+    @classmethod
+    def of(cls, notice: Notification) -> ShownNotification:
+        """Say the notification's kept text in the current language."""
+        text = say_kept(notice.text)
+        return cls(notice.id, notice.proposal_id, notice.created_at, notice.read_at, text)
+
+
 def _notifications_page(**extra: object) -> Response:
     session, actor = get_session(), current_actor()
     return render(
         "notifications.html",
         "partials/notifications.html",
-        notices=notifications.notifications_of(session, actor),
+        notices=[
+            ShownNotification.of(notice)
+            for notice in notifications.notifications_of(session, actor)
+        ],
         communities=notifications.member_communities(session, actor),
         **extra,
     )
@@ -61,7 +90,7 @@ def read_all_notifications() -> Response:
     """Mark every notification read."""
     return perform(
         lambda: notifications.mark_read(get_session(), current_actor()),
-        success="All your notifications are marked read.",
+        success=_("All your notifications are marked read."),
         location=url_for("web.notifications"),
         show=_notifications_page,
     )
@@ -74,7 +103,7 @@ def read_notification(notification_id: int) -> Response:
         lambda: notifications.mark_read(
             get_session(), current_actor(), notification_id=notification_id
         ),
-        success="Marked read.",
+        success=_("Marked read."),
         location=url_for("web.notifications"),
         show=_notifications_page,
     )
@@ -109,10 +138,10 @@ def save_notification_preferences(slug: str) -> Response:
             actor,
             community_id=community.id,
             delivery=forms.text(form, "delivery"),
-            digest_hour=forms.whole_number(form.get("digest_hour", "8"), "digest_hour", "Hour"),
+            digest_hour=forms.whole_number(form.get("digest_hour", "8"), "digest_hour", _("Hour")),
             time_zone=forms.text(form, "time_zone") or "UTC",
         ),
-        success="Your choice is saved.",
+        success=_("Your choice is saved."),
         location=url_for("web.notification_preferences", slug=slug),
         show=lambda **extra: _preferences_page(slug, **extra),
     )
@@ -121,7 +150,7 @@ def save_notification_preferences(slug: str) -> Response:
 def _unsubscribe_target(token: str) -> tuple[int, int]:
     found = read_unsubscribe_token(token)
     if found is None:
-        raise NotFound("This unsubscribe link is not valid.")
+        raise NotFound(_("This unsubscribe link is not valid."))
     return found
 
 
@@ -164,7 +193,11 @@ def retry_failed_mails() -> Response:
     """Send the failed mails again (after fixing the mail server)."""
     return perform(
         lambda: notifications.retry_failed_mails(get_session(), current_actor()),
-        success=lambda count: f"{count} mail(s) will be tried again on the worker's next pass.",
+        success=lambda count: n_(
+            "%(num)s mail will be tried again on the worker's next pass.",
+            "%(num)s mails will be tried again on the worker's next pass.",
+            count,
+        ),
         location=url_for("web.admin_mail"),
         show=_admin_mail_page,
     )
@@ -173,7 +206,7 @@ def retry_failed_mails() -> Response:
 def _answer_target(token: str) -> AnswerTarget:
     link = read_answer_token(token)
     if link is None:
-        raise NotFound("This answer link is not valid.")
+        raise NotFound(_("This answer link is not valid."))
     return answer_links.answer_target(
         get_session(),
         user_id=link.user_id,

@@ -10,6 +10,7 @@ from ..auth import current_actor
 from ..models import ROLES
 from ..services import queries
 from ..storage.sessions import get_session
+from ..wording import _
 from . import forms
 from .blueprint import bp
 from .responses import perform, render
@@ -85,7 +86,7 @@ def change_member(slug: str, user_id: int) -> Response:
             role=forms.text(form, "role"),
             organisation=forms.optional_text(form, "organisation"),
         ),
-        success="The membership is updated.",
+        success=_("The membership is updated."),
         location=url_for("web.members", slug=slug),
         show=lambda **extra: _members_page(slug, failed_user=user_id, **extra),
     )
@@ -106,9 +107,9 @@ def invite_member(slug: str) -> Response:
             role=forms.text(form, "role"),
             organisation=forms.optional_text(form, "organisation"),
         ),
-        success=lambda issued: (
-            f"Invitation sent to {issued.invitation.email}. The link in it works once, "
-            "for seven days."
+        success=lambda issued: _(
+            "Invitation sent to %(email)s. The link in it works once, for seven days.",
+            email=issued.invitation.email,
         ),
         location=url_for("web.members", slug=slug),
         show=lambda **extra: _members_page(slug, **extra),

@@ -16,6 +16,7 @@ from ..services.documents import agreement_text
 from ..storage.sessions import get_session
 from ..tally import STATUS_LABELS
 from ..text.diff import TextDiff, diff_texts
+from ..wording import _
 from . import forms
 from .blueprint import bp
 from .responses import perform, render
@@ -91,12 +92,12 @@ def submit_amendment(slug: str, agreement_slug: str) -> Response:
             title=forms.text(form, "title"),
             rationale=forms.text(form, "rationale"),
             text=forms.text(form, "text"),
-            base_version_id=forms.optional_int(form, "base_version_id", "The base version"),
+            base_version_id=forms.optional_int(form, "base_version_id", _("The base version")),
         )
 
     return perform(
         create,
-        success="Your proposal is submitted. A facilitator will open it for comments.",
+        success=_("Your proposal is submitted. A facilitator will open it for comments."),
         location=lambda proposal: url_for("web.proposal", proposal_id=proposal.id),
         show=lambda **extra: _propose_page(slug, agreement_slug, **extra),
     )

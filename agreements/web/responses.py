@@ -27,8 +27,10 @@ from flask import flash, make_response, redirect, render_template, request, url_
 from werkzeug.wrappers import Response
 
 from ..errors import DomainError, InvalidInput, NotAuthenticated
+from ..saying import say
 from ..security import form_tokens
 from ..storage.sessions import get_session
+from ..wording import _
 
 Renderer = Callable[..., Response]
 
@@ -45,7 +47,7 @@ class PageRefusal:
 
 def page_refusal(error: DomainError) -> PageRefusal:
     """How a page words `error`: input that needs fixing says so plainly."""
-    title = "Please check what you entered" if isinstance(error, InvalidInput) else error.title
+    title = _("Please check what you entered") if isinstance(error, InvalidInput) else error.title
     return PageRefusal(title, error.message, error.status)
 
 
@@ -121,7 +123,7 @@ def perform(
     if submission.replay_to is not None:
         if is_htmx():
             return show(notice=form_tokens.ALREADY_SAVED)
-        flash(form_tokens.ALREADY_SAVED, "success")
+        flash(say(form_tokens.ALREADY_SAVED), "success")
         return redirect(submission.replay_to, 303)
     try:
         result = action()
@@ -141,5 +143,5 @@ def perform(
     message = success(result) if callable(success) else success
     if is_htmx():
         return show(notice=message)
-    flash(message, "success")
+    flash(say(message), "success")  # the session keeps a plain str: said now, for this reader
     return redirect(target, 303)

@@ -17,6 +17,7 @@ from ..services import queries
 from ..services.queries.search import MAX_QUERY_CHARS
 from ..services.queries.search import search as search_texts
 from ..storage.sessions import get_session
+from ..wording import _
 from . import forms
 from .blueprint import bp
 from .responses import render
@@ -29,7 +30,7 @@ def search() -> Response:
     session, actor = get_session(), current_actor()
     query = request.args.get("q", "")
     scope = request.args.get("community", "")
-    page = forms.optional_int(request.args, "page", "The page") or 1
+    page = forms.optional_int(request.args, "page", _("The page")) or 1
     results, error = None, None
     if query.strip():
         try:

@@ -18,6 +18,7 @@ from ..languages import DEFAULT_LANGUAGE
 from ..models import PROTOCOLS, QUORUM_RULES, Agreement
 from ..services import queries
 from ..storage.sessions import get_session
+from ..wording import _
 from . import forms
 from .blueprint import bp
 from .responses import perform, render
@@ -34,7 +35,10 @@ def _agreement_address(slug: str) -> Callable[[Agreement], str]:
 
 
 def _created(agreement: Agreement) -> str:
-    return f"“{agreement.title}” is created. Members can now read it and propose amendments."
+    return _(
+        "“%(title)s” is created. Members can now read it and propose amendments.",
+        title=agreement.title,
+    )
 
 
 @bp.get("/c/<slug>/agreements/new")
@@ -121,10 +125,10 @@ def update_settings(slug: str) -> Response:
             protocol=forms.text(form, "protocol"),
             quorum_rule=forms.text(form, "quorum_rule"),
             quorum_percent=forms.whole_number(
-                form.get("quorum_percent", ""), "quorum_percent", "Quorum"
+                form.get("quorum_percent", ""), "quorum_percent", _("Quorum")
             ),
             default_round_days=forms.whole_number(
-                form.get("default_round_days", ""), "default_round_days", "Round length"
+                form.get("default_round_days", ""), "default_round_days", _("Round length")
             ),
             is_private=is_private,
             allow_self_registration=forms.checkbox(form, "allow_self_registration"),
@@ -133,7 +137,7 @@ def update_settings(slug: str) -> Response:
 
     return perform(
         change,
-        success="The settings are saved. Proposals already under way keep their protocol.",
+        success=_("The settings are saved. Proposals already under way keep their protocol."),
         location=url_for("web.settings", slug=slug),
         show=lambda **extra: _settings_page(slug, **extra),
     )

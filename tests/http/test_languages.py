@@ -4,6 +4,7 @@ language each agreement is shown in, independently of the interface."""
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from gettext import GNUTranslations
@@ -11,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from babel.messages.pofile import read_po
+from markupsafe import escape
 from sqlmodel import select
 
 from agreements import services
@@ -18,6 +20,9 @@ from agreements.languages import INTERFACE_LANGUAGES, direction
 from agreements.models import Agreement, User, Version
 from agreements.web.locale import TRANSLATIONS, compile_catalogues, until
 from tests.pseudo_locale import pseudo_locale, untranslated_text
+
+from .conftest import proposal_at
+from .test_notifications import deliver
 
 ARABIC_TEXT = "# ميثاق\n\nنتحدث باحترام.\n\nنقرر بالتوافق.\n"
 ARABIC_CHANGED = "# ميثاق\n\nنتحدث باحترام ولطف.\n\nنقرر بالتوافق.\n"
@@ -135,6 +140,15 @@ def test_a_private_communitys_language_does_not_betray_it_to_outsiders(client, m
     assert '<html lang="en"' in page_any(hidden)
 
 
+def said_in(language: str, msgid: str) -> str:
+    """The longest stretch of a message's shipped translation between its placeholders, as
+    a page shows it (escaped): what a refusal said in that language must contain."""
+    with (TRANSLATIONS / language / "LC_MESSAGES" / "messages.po").open("rb") as source:
+        translated = read_po(source, locale=language)[msgid].string
+    assert translated, f"{language} has no translation of {msgid!r}"
+    return str(escape(max(re.split(r"%\(\w+\)s", translated), key=len)))
+
+
 def test_the_settings_page_sets_the_community_language(client, login, world, db):
     login(client, world.facilitator)
     data = {
@@ -148,7 +162,9 @@ def test_the_settings_page_sets_the_community_language(client, login, world, db)
     response = client.post(f"/c/{world.community.slug}/settings", data=data)
     assert response.status_code == 303
     refused = client.post(f"/c/{world.community.slug}/settings", data={**data, "language": "tlh"})
-    assert refused.status_code == 422 and "Choose one of the languages offered" in page_any(refused)
+    # The community's pages now speak Spanish, the refusal included.
+    expected = said_in("es", "Choose one of the languages offered: %(languages)s.")
+    assert refused.status_code == 422 and expected in page_any(refused)
     assert fresh(db, type(world.community), world.community.id).language == "es"
 
 
@@ -181,7 +197,10 @@ def test_the_account_page_saves_language_and_time_zone(client, login, world, db)
     assert '<html lang="ar" dir="rtl">' in text and 'value="Europe/Warsaw"' in text
     assert "data-browser-zone" not in text  # chosen: kept as it is
     refused = client.post("/account/preferences", data={"language": "", "time_zone": "Mars/Base"})
-    assert refused.status_code == 422 and "is not a time zone" in page_any(refused)
+    expected = said_in(
+        "ar", "“%(value)s” is not a time zone. Give a name such as Europe/Paris or UTC."
+    )
+    assert refused.status_code == 422 and expected in page_any(refused)
     saved = fresh(db, User, member.id)
     assert (saved.language, saved.time_zone) == ("ar", "Europe/Warsaw")
 
@@ -240,6 +259,20 @@ def test_proposals_and_records_show_the_text_in_the_agreements_language(
         assert ' lang="ar" dir="rtl">' in shown and 'dir="auto"' not in shown
 
 
+def test_an_answer_link_shows_the_text_in_the_agreements_language(app, client, world, make, arabic):
+    text = ARABIC_CHANGED + "\nجديد.\n"
+    make.proposal(replace(world, agreement=arabic), stage="consent", text=text)
+    mails = deliver(app, make)[world.members[1].id]
+    link = next(
+        found
+        for mail in mails
+        for found in re.findall(r"https://accord\.example(/answer/\S+)", mail.body_text)
+    )
+    shown = page(client.get(link))
+    assert '<html lang="en" dir="ltr">' in shown
+    assert '<div class="rendered" lang="ar" dir="rtl">' in shown and "جديد." in shown
+
+
 def test_the_new_agreement_form_takes_a_language(client, login, world, db):
     login(client, world.facilitator)
     url = f"/c/{world.community.slug}/agreements/new"
@@ -283,15 +316,26 @@ def test_directions_of_language_tags():
 
 @pytest.mark.parametrize("language", sorted(set(INTERFACE_LANGUAGES) - {"en"}))
 def test_each_shipped_catalogue_is_complete(language):
-    """No untranslated or fuzzy entry in a catalogue the interface offers."""
+    """No untranslated or fuzzy entry in a catalogue the interface offers, every plural form
+    the language has, and the same placeholders as the English (a translation that dropped
+    or renamed one would break the page that shows it)."""
     with (TRANSLATIONS / language / "LC_MESSAGES" / "messages.po").open("rb") as source:
         catalogue = read_po(source, locale=language)
-    gaps = [m.id for m in catalogue if m.id and (not m.string or m.fuzzy)]
-    assert not gaps, f"{language}: untranslated or fuzzy: {gaps}"
+    gaps = []
+    for message in catalogue:
+        if not message.id:
+            continue
+        forms = message.string if message.pluralizable else (message.string,)
+        complete = len(forms) == (catalogue.num_plurals if message.pluralizable else 1)
+        if message.fuzzy or not complete or not all(forms):
+            gaps.append(message.id)
+    assert not gaps, f"{language}: untranslated, incomplete or fuzzy: {gaps}"
+    broken = [(message.id, [str(e) for e in errors]) for message, errors in catalogue.check()]
+    assert not broken, f"{language}: placeholders differ from the English: {broken}"
 
 
-# The regions whose strings are marked so far. Next session, once every string is marked:
-# every GET page of test_route_matrix.ROUTE_ACCESS, within="body".
+# The skip link and the language switcher are on every page; the whole of every page is
+# checked by tests/http/test_pseudo_locale_pages.py.
 PSEUDO_CHECKED = [("/sign-in", ".language-switcher"), ("/sign-in", ".skip-link")]
 
 
@@ -312,6 +356,12 @@ def test_the_pseudo_locale_harness_finds_unmarked_text():
     assert untranslated_text(html, within="footer") == ["Plain words", "Close"]
 
 
+def test_the_pseudo_locale_harness_reads_a_message_with_a_link_as_one():
+    """A sentence holding a link is one message spread over several text nodes."""
+    html = '<body><p>⟦Read <a href="/x">the guide</a> first.⟧ Then this.</p></body>'
+    assert untranslated_text(html) == ["Then this."]
+
+
 def test_catalogues_are_compiled_when_missing_or_outdated(tmp_path):
     """A fresh clone has no .mo files: the app builds them on start, and again after a
     translator edits a .po."""
@@ -329,3 +379,16 @@ def test_catalogues_are_compiled_when_missing_or_outdated(tmp_path):
     with mo.open("rb") as compiled:
         assert GNUTranslations(compiled).gettext("Language") == "Sprache der Seiten"
     assert sorted(p.name for p in folder.iterdir()) == ["messages.mo", "messages.po"]
+
+
+def test_labels_of_shared_macros_follow_each_readers_language(
+    client, login, make, world, monkeypatch
+):
+    """A macro file is imported once and cached: its labels are said when the macro runs, so
+    a reader never gets the language of whoever loaded the page first."""
+    proposal_at(make, world, "comment")
+    login(client, world.facilitator)
+    path = f"/c/{world.community.slug}/a/{world.agreement.slug}"
+    assert "Comments open" in page(client.get(path))
+    pseudo_locale(monkeypatch)
+    assert "⟦Comments open⟧" in page(client.get(path))

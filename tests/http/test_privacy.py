@@ -39,6 +39,7 @@ MISSING = {
     "member_token": 987660,
     "member_feed": "no-such-feed",
     "member_notification": 987661,
+    "translation": 987662,
 }
 # Addresses whose secret is itself the permission (a person's feed, the signed links of a
 # person's email): whoever holds one reads or answers as that person, private or not.

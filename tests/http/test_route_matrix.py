@@ -269,6 +269,26 @@ ROUTE_ACCESS: dict[str, Route] = {
     "web.set_review_date": Route(
         "POST", "/c/{slug}/a/{agreement}/review", FACILITATORS_ACTION, {"review_on": "2099-01-01"}
     ),
+    # Translations: members propose a translated text, a facilitator confirms or declines it.
+    "web.translations": Route("GET", "/c/{slug}/a/{agreement}/translations", COMMUNITY_READERS),
+    "web.propose_translation": Route(
+        "POST",
+        "/c/{slug}/a/{agreement}/translations",
+        statuses(anonymous=404, outsider=404, member=303, proposer=303, facilitator=303, admin=403),
+        {"language": "de", "text": "# Unsere Vereinbarung"},
+    ),
+    "web.translation": Route("GET", "/c/{slug}/a/{agreement}/translations/fr", COMMUNITY_READERS),
+    "web.update_translation": Route(
+        "POST",
+        "/c/{slug}/a/{agreement}/translations/fr",
+        statuses(anonymous=404, outsider=404, member=303, proposer=303, facilitator=303, admin=403),
+        {"text": "# Notre accord, revu"},
+    ),
+    "web.decide_translation": Route(
+        "POST",
+        "/c/{slug}/a/{agreement}/translations/fr/{translation}/confirm",
+        FACILITATORS_ACTION,
+    ),
     "web.needs_you": Route("GET", "/needs-you", {**SIGNED_IN_200, "anonymous": 303}),
     "web.objection_move": Route(
         "POST",
@@ -531,6 +551,22 @@ ROUTE_ACCESS: dict[str, Route] = {
     "api.set_review_date": Route(
         "PUT", API_AGREEMENT + "/review-date", API_FACILITATORS, json={"review_on": "2099-01-01"}
     ),
+    "api.list_translations": Route("GET", API_AGREEMENT + "/translations", COMMUNITY_READERS),
+    "api.propose_translation": Route(
+        "POST",
+        API_AGREEMENT + "/translations",
+        API_TAKE_PART,
+        json={"language": "es", "text": "# Nuestro acuerdo"},
+    ),
+    "api.confirm_translation": Route(
+        "POST", API + "/translations/{translation}/confirm", API_FACILITATORS, json={}
+    ),
+    "api.decline_translation": Route(
+        "POST",
+        API + "/translations/{translation}/decline",
+        API_FACILITATORS,
+        json={"reason": "Too literal."},
+    ),
     "api.list_rounds": Route("GET", API_PROPOSAL + "/rounds", COMMUNITY_READERS),
     "api.get_round": Route("GET", API + "/rounds/{round}", COMMUNITY_READERS),
     "api.list_stances": Route("GET", API + "/rounds/{round}/stances", COMMUNITY_READERS),
@@ -629,6 +665,13 @@ def make_scene(
             )
             token_ids[role] = token.id
     feed = services.create_feed(db, member, community_id=world.community.id)
+    german = services.propose_translation(
+        db, member, agreement_id=world.agreement.id, language="de", text="# Unsere Vereinbarung"
+    )
+    services.confirm_translation(db, facilitator, translation_id=german.id)
+    translation = services.propose_translation(
+        db, member, agreement_id=world.agreement.id, language="fr", text="# Notre accord"
+    )
     db.commit()
     places = {
         "slug": world.community.slug,
@@ -643,6 +686,7 @@ def make_scene(
         "newcomer_id": newcomer.id,
         "member_token": token_ids["member"],
         "member_feed": feed.secret,
+        "translation": translation.id,
         "member_notification": db.exec(
             select(Notification.id).where(Notification.recipient_id == member.id)
         ).first(),

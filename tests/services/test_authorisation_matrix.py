@@ -104,6 +104,13 @@ class Scene:
             )
         return objection.id  # type: ignore[return-value]
 
+    def translation(self) -> int:
+        """A French translation of the current version, proposed by the member."""
+        return services.propose_translation(
+            self.db, self.member, agreement_id=self.world.agreement.id, language="fr",
+            text="# Notre accord\n",
+        ).id  # type: ignore[return-value]  # fmt: skip
+
     def open_community(self) -> int:
         community = self.db.get(Community, self.world.community.id)
         assert community is not None
@@ -407,6 +414,17 @@ MATRIX: dict[str, Case] = {
         },
         FACILITATOR_OF_COMMUNITY,
     ),
+    "propose_translation": Case(
+        lambda s: {"agreement_id": s.world.agreement.id, "language": "fr", "text": NEW_TEXT},
+        {**PARTICIPANTS, "anonymous": NotAuthenticated},
+    ),
+    "confirm_translation": Case(
+        lambda s: {"translation_id": s.translation()}, FACILITATOR_OF_COMMUNITY
+    ),
+    "decline_translation": Case(
+        lambda s: {"translation_id": s.translation(), "reason": "Too literal."},
+        FACILITATOR_OF_COMMUNITY,
+    ),
     "withdraw_objection": Case(lambda s: {"objection_id": s.objection()}, OBJECTOR_ONLY),
     "withdraw_proposal": Case(
         lambda s: {"proposal_id": s.proposal("proposed").id},
@@ -573,6 +591,9 @@ RECORDED_ACTION = {
     "propose_again": "proposal.created",
     "set_review_date": "agreement.review_date_set",
     "notice_review_due": "agreement.review_due",
+    "propose_translation": "translation.proposed",
+    "confirm_translation": "translation.confirmed",
+    "decline_translation": "translation.declined",
 }
 
 

@@ -335,6 +335,35 @@ def _(make: Factory, world: World) -> Call:
     )
 
 
+def _translation(make: Factory, world: World) -> int:
+    """A French translation of the current version, proposed by a member."""
+    return services.propose_translation(
+        make.session, world.members[0], agreement_id=world.agreement.id, language="fr",
+        text="# Notre accord\n",
+    ).id  # type: ignore[return-value]  # fmt: skip
+
+
+@scenario("propose_translation")
+def _(make: Factory, world: World) -> Call:
+    return lambda: _translation(make, world)
+
+
+@scenario("confirm_translation")
+def _(make: Factory, world: World) -> Call:
+    translation_id = _translation(make, world)
+    return lambda: services.confirm_translation(
+        make.session, world.facilitator, translation_id=translation_id
+    )
+
+
+@scenario("decline_translation")
+def _(make: Factory, world: World) -> Call:
+    translation_id = _translation(make, world)
+    return lambda: services.decline_translation(
+        make.session, world.facilitator, translation_id=translation_id, reason="Too literal."
+    )
+
+
 # --- discussion, objections, stances -------------------------------------------------------
 
 

@@ -347,7 +347,9 @@ def diff_macros() -> object:
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
     )
+    environment.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
     environment.filters["rendered_changes"] = rendered_changes
     environment.filters["lang_attrs"] = lang_attrs
     return environment.get_template("partials/_diff.html").module

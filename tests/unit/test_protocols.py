@@ -10,12 +10,14 @@ from workflows import (
     CONSENT,
     LAZY_CONSENSUS,
     OBJECTION_LIFECYCLE,
+    TRANSLATION_UPDATE,
     Facts,
     Flow,
     Refusal,
     mermaid_diagram,
 )
-from workflows.engine import NEXT_STEPS
+from workflows.engine import MOVE_NAMES, NEXT_STEPS, english
+from workflows.protocols import PROTOCOLS
 
 
 @dataclass
@@ -212,6 +214,10 @@ RULES = {
         rule("withdraw", LAZY_OPEN, "withdrawn", "proposer"),
         rule("reject", LAZY_OPEN, "rejected", "facilitator", reason=True),
     },
+    "translation_update": {
+        rule("confirm", ["proposed"], "confirmed", "facilitator"),
+        rule("decline", ["proposed"], "declined", "facilitator", reason=True),
+    },
     "objection": {
         rule("integrate", ["open"], "integrating", "proposer"),
         rule("confirm_resolved", ["integrating"], "resolved", "objector facilitator"),
@@ -238,6 +244,7 @@ STATES = {
         {"objection": "objection"},
         {"objection"},
     ),
+    "translation_update": ("proposed", ("proposed",), {"confirmed", "declined"}, {}, set()),
     "objection": (
         "open",
         UNSETTLED,
@@ -247,7 +254,9 @@ STATES = {
     ),
 }
 ALL_PROTOCOLS = pytest.mark.parametrize(
-    "protocol", [CONSENT, LAZY_CONSENSUS, OBJECTION_LIFECYCLE], ids=lambda p: p.name
+    "protocol",
+    [CONSENT, LAZY_CONSENSUS, OBJECTION_LIFECYCLE, TRANSLATION_UPDATE],
+    ids=lambda p: p.name,
 )
 
 
@@ -334,3 +343,36 @@ def test_the_diagram_marks_the_stage_a_proposal_is_in() -> None:
     assert "  Class consent s_active" in diagram
     assert "  Class draft s_active" not in diagram
     assert "  Class draft s_active" in mermaid_diagram(CONSENT).splitlines()
+
+
+def bracketed(msgid, params=None, /, *, plural=None, count=None) -> str:
+    """A stand-in for another language: each marked text, once worded, shows in brackets."""
+    return f"[{english(msgid, params, plural=plural, count=count)}]"
+
+
+def test_every_part_of_a_refusal_can_be_said_in_another_language():
+    facts = Facts(objecting_stances=1, quorum_met=True)
+    refusal = Flow(Row("consent"), CONSENT, facts, words=bracketed).refusal(
+        "adopt", {"facilitator"}
+    )
+    assert refusal == (
+        "[Cannot [adopt]: [1 participant objects]. "
+        "[Each objection is worked through in the objection round before consent is asked again]]"
+    )
+    refused = Flow(Row("draft"), CONSENT, words=bracketed).refusal("lapse", {"participant"})
+    assert (
+        refused == "[Cannot [close without a decision] now: the proposal is at the “[Draft]” stage]"
+    )
+    who = Flow(Row("integrating"), OBJECTION_LIFECYCLE, words=bracketed).refusal(
+        "reopen", {"facilitator"}
+    )
+    assert who == "[Cannot [keep it open]: [only [the objector] may do that]]"
+
+
+@pytest.mark.parametrize(
+    "protocol", [*PROTOCOLS.values(), OBJECTION_LIFECYCLE], ids=lambda p: p.name
+)
+def test_every_move_is_named_in_the_translations(protocol):
+    """A refusal names the move by its lower-cased label: each must be marked for extraction."""
+    named = {t.label[0].lower() + t.label[1:] for t in protocol.transitions}
+    assert named <= set(MOVE_NAMES)

@@ -133,7 +133,7 @@ def test_a_change_across_emphasis_keeps_the_markup_well_nested() -> None:
 def test_unchanged_stretches_collapse_and_headings_lose_their_page_ids() -> None:
     old = "# Title\n\n" + "".join(f"Paragraph {n}.\n\n" for n in range(6)) + "End.\n"
     items = rendered_changes(diff_texts(old, old.replace("End.", "The end.")))
-    assert isinstance(items[0], UnchangedRun) and items[0].count == 6
+    assert isinstance(items[0], UnchangedRun) and items[0].paragraphs == 6
     assert 'id="' not in html_of("# Title\n", "# New title\n")
 
 

@@ -4,6 +4,14 @@ Routes only translate HTTP: parse the body (schemas in bodies.py), call one serv
 present the result (presenters.py). Importing this package registers every operation.
 """
 
-from . import agreements, communities, discussion, proposals, rounds, search
+from . import agreements, communities, discussion, proposals, rounds, search, translations
 
-__all__ = ["agreements", "communities", "discussion", "proposals", "rounds", "search"]
+__all__ = [
+    "agreements",
+    "communities",
+    "discussion",
+    "proposals",
+    "rounds",
+    "search",
+    "translations",
+]

@@ -7,6 +7,7 @@ from sqlmodel import Session, col
 from ... import services
 from ...models import Agreement, Proposal, User
 from ...services import queries
+from ...wording import _
 from .. import bodies, document_schemas, schemas
 from ..operations import operation
 from ..paging import events_page, paged, paged_select
@@ -144,7 +145,11 @@ def compare_versions(
     old = queries.version_by_number(session, agreement, query.from_version)
     new = queries.version_by_number(session, agreement, query.to_version)
     return diff_out(
-        old.text, f"version {old.number}", new.text, f"version {new.number}", mode=query.mode
+        old.text,
+        _("version %(number)s", number=old.number),
+        new.text,
+        _("version %(number)s", number=new.number),
+        mode=query.mode,
     )
 
 

@@ -11,6 +11,7 @@ from ... import services
 from ...errors import NotAuthenticated
 from ...models import Community, User
 from ...services import queries
+from ...wording import _
 from .. import bodies, schemas
 from ..operations import operation
 from ..paging import events_page, fetch_page, paged
@@ -47,7 +48,7 @@ def on_community(
 def get_me(session: Session, actor: User | None) -> schemas.Me:
     """Check a token: answers the person it acts for."""
     if actor is None:  # needs_token guarantees one; kept for the type checker
-        raise NotAuthenticated("Please sign in.")
+        raise NotAuthenticated(_("Please sign in."))
     return schemas.Me.model_validate(actor)
 
 

@@ -14,6 +14,7 @@ from ...errors import InvalidInput, NotFound
 from ...models import Revision, User, Version
 from ...services._context import ProposalContext, load_proposal
 from ...services.proposals import revisions_of
+from ...wording import _
 from .. import bodies, document_schemas, schemas
 from ..operations import Reply, operation
 from ..paging import events_page, paged
@@ -37,7 +38,7 @@ def expected_revision() -> int | None:
     match = ETAG_PATTERN.match(header)
     if match is None:
         raise InvalidInput(
-            'If-Match must be the ETag from reading the proposal, like W/"rev-2".', "If-Match"
+            _('If-Match must be the ETag from reading the proposal, like W/"rev-2".'), "If-Match"
         )
     return int(match.group(1))
 
@@ -45,7 +46,7 @@ def expected_revision() -> int | None:
 def _revision(session: Session, ctx: ProposalContext, number: int) -> Revision:
     found = next((r for r in revisions_of(session, ctx.proposal) if r.number == number), None)
     if found is None:
-        raise NotFound(f"This proposal has no revision {number}.")
+        raise NotFound(_("This proposal has no revision %(number)s.", number=number))
     return found
 
 
@@ -115,13 +116,17 @@ def diff_revision(
     revision = _revision(session, ctx, number)
     if query.against == "previous" and number > 1:
         old = _revision(session, ctx, number - 1)
-        old_text, old_label = old.text, f"revision {old.number}"
+        old_text, old_label = old.text, _("revision %(number)s", number=old.number)
     else:
         base = session.get(Version, revision.base_version_id)
         assert base is not None
-        old_text, old_label = base.text, f"version {base.number}"
+        old_text, old_label = base.text, _("version %(number)s", number=base.number)
     return diff_out(
-        old_text, old_label, revision.text, f"revision {revision.number}", mode=query.mode
+        old_text,
+        old_label,
+        revision.text,
+        _("revision %(number)s", number=revision.number),
+        mode=query.mode,
     )
 
 

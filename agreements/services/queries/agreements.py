@@ -16,6 +16,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 
 from ...models import Agreement, Community, Proposal, User, Version
 from ...text.merge import provenance_paragraphs
+from ...wording import _
 from ..provenance import version_origins
 from ._rows import first_or_not_found
 from .communities import community_by_slug
@@ -37,7 +38,7 @@ def agreement_by_slug(session: Session, community: Community, slug: str) -> Agre
     return first_or_not_found(
         session,
         select(Agreement).where(Agreement.community_id == community.id, Agreement.slug == slug),
-        "There is no such agreement.",
+        _("There is no such agreement."),
     )
 
 
@@ -95,7 +96,7 @@ def version_by_number(session: Session, agreement: Agreement, number: int) -> Ve
     return first_or_not_found(
         session,
         select(Version).where(Version.agreement_id == agreement.id, Version.number == number),
-        f"{agreement.title} has no version {number}.",
+        _("%(agreement)s has no version %(number)s.", agreement=agreement.title, number=number),
     )
 
 

@@ -31,14 +31,15 @@ from ...models import (
     utcnow,
 )
 from ...text.diff import diff_texts
+from ...wording import _
 from .agreements import agreement_at, version_by_number
 
 SETTLEMENTS = {
-    "confirm_resolved": "resolved",
-    "reopen": "reopened",
-    "withdraw": "withdrawn",
-    "overrule": "decided not paramount (overruled)",
-    "reclassify": "moved to the discussion as a concern (reclassified)",
+    "confirm_resolved": _("resolved"),
+    "reopen": _("reopened"),
+    "withdraw": _("withdrawn"),
+    "overrule": _("decided not paramount (overruled)"),
+    "reclassify": _("moved to the discussion as a concern (reclassified)"),
 }
 
 
@@ -51,7 +52,10 @@ def build_record(
     proposal = session.get(Proposal, version.proposal_id) if version.proposal_id else None
     if proposal is None:
         raise NotFound(
-            f"Version {version.number} was imported, not decided in Accord: it has no record."
+            _(
+                "Version %(number)s was imported, not decided in Accord: it has no record.",
+                number=version.number,
+            )
         )
     events = list(
         session.exec(
@@ -62,7 +66,9 @@ def build_record(
     )
     adoption = next((e for e in events if e.action == "proposal.adopted"), None)
     if adoption is None:
-        raise NotFound(f"The audit trail has no adoption of version {version.number}.")
+        raise NotFound(
+            _("The audit trail has no adoption of version %(number)s.", number=version.number)
+        )
     adopted = json.loads(adoption.payload)
     base = session.get(Version, proposal.base_version_id)
     assert base is not None

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from ...languages import DEFAULT_LANGUAGE, DEFAULT_TIME_ZONE, INTERFACE_LANGUAGES
 from ...models import (
     Community,
     Notification,
@@ -39,6 +40,8 @@ class MailContent:
     notices: list[Notification] = field(default_factory=list)
     context: dict[str, Any] = field(default_factory=dict)
     answer_round: tuple[int, str] | None = None  # an open consent round and its text's sha256
+    language: str = DEFAULT_LANGUAGE  # the recipient's interface language
+    time_zone: str = DEFAULT_TIME_ZONE  # where the recipient reads the dates
 
 
 def mail_content(session: Session, mail: OutboxMail) -> MailContent:
@@ -63,7 +66,18 @@ def mail_content(session: Session, mail: OutboxMail) -> MailContent:
         proposal_title=proposal.title if proposal else "",
         notices=notices,
         context=context,
+        language=mail_language(user, community),
+        time_zone=user.time_zone if user else DEFAULT_TIME_ZONE,
     )
+
+
+def mail_language(user: User | None, community: Community | None) -> str:
+    """The language a mail speaks: the recipient's own, else their community's (an invitee
+    has no account yet), else English; only a language the interface speaks."""
+    for language in (user.language if user else None, community.language if community else None):
+        if language in INTERFACE_LANGUAGES:
+            return str(language)
+    return DEFAULT_LANGUAGE
 
 
 def _answerable(session: Session, mail: OutboxMail) -> tuple[int, str] | None:

@@ -23,6 +23,7 @@ from sqlmodel import Session, col, select
 from workflows.protocols import FACILITATOR
 
 from ...models import Agreement, Comment, Community, Membership, Proposal, Round, User, utcnow
+from ...wording import _
 from .._context import ProposalContext, load_proposal
 from ..round_deadlines import not_answered
 from ._rows import stored_id
@@ -77,9 +78,9 @@ def _round_item(ctx: ProposalContext, user: User) -> Item | None:
     if user.id not in not_answered(ctx, round_):
         return None
     if round_.kind == "consent":
-        what = "Give your consent, stand aside or object"
+        what = _("Give your consent, stand aside or object")
     else:
-        what = "Raise an objection if this change would harm what you are here for"
+        what = _("Raise an objection if this change would harm what you are here for")
     return Item(ctx.proposal, ctx.community, what, round=round_)
 
 
@@ -93,11 +94,11 @@ def _questions(ctx: ProposalContext, user: User) -> list[Item]:
             continue
         if comment.parent_id in mine:
             items.append(
-                Item(ctx.proposal, ctx.community, "A reply to your comment", comment=comment)
+                Item(ctx.proposal, ctx.community, _("A reply to your comment"), comment=comment)
             )
         elif comment.kind == "question" and ctx.proposal.proposer_id == user.id:
             items.append(
-                Item(ctx.proposal, ctx.community, "A question on your proposal", comment=comment)
+                Item(ctx.proposal, ctx.community, _("A question on your proposal"), comment=comment)
             )
     return items
 
@@ -106,10 +107,10 @@ def _objections(ctx: ProposalContext, user: User) -> list[Item]:
     items = []
     for objection in ctx.open_objections():
         if ctx.proposal.proposer_id == user.id and objection.state == "open":
-            what = "An objection to integrate in a new revision"
+            what = _("An objection to integrate in a new revision")
             items.append(Item(ctx.proposal, ctx.community, what))
         if objection.author_id == user.id and objection.state == "integrating":
-            what = "Confirm whether the new text resolves your objection"
+            what = _("Confirm whether the new text resolves your objection")
             items.append(Item(ctx.proposal, ctx.community, what))
     return items
 
@@ -117,7 +118,7 @@ def _objections(ctx: ProposalContext, user: User) -> list[Item]:
 def _facilitator_moves(ctx: ProposalContext) -> list[Item]:
     moves = ctx.flow().moves({FACILITATOR})
     return [
-        Item(ctx.proposal, ctx.community, move.transition.label)
+        Item(ctx.proposal, ctx.community, _(move.transition.label))
         for move in moves
         if move.is_allowed
         and FACILITATOR in move.transition.roles

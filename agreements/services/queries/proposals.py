@@ -30,6 +30,7 @@ from ...models import (
 )
 from ...tally import Tally
 from ...text.merge import MergeResult
+from ...wording import Wording
 from .._context import ProposalContext, load_proposal
 from ..adoption import current_version, rebase_preview
 from ..overlaps import Overlap, overlapping_proposals
@@ -166,7 +167,8 @@ def proposal_detail(session: Session, actor: User | None, proposal_id: int) -> P
             objection,
             OBJECTION_LIFECYCLE.state(objection.state),
             _own_moves(
-                Flow(objection, OBJECTION_LIFECYCLE), _objection_roles(roles, actor, objection)
+                Flow(objection, OBJECTION_LIFECYCLE, words=Wording),
+                _objection_roles(roles, actor, objection),
             ),
         )
         for objection in objections

@@ -43,6 +43,7 @@ from sqlmodel import Session, col
 from ...errors import InvalidInput
 from ...models import Agreement, Comment, Community, Membership, Proposal, User, Version
 from ...text.units import word_runs
+from ...wording import _
 from .communities import community_by_slug
 
 MAX_QUERY_CHARS = 200
@@ -122,7 +123,11 @@ def search(
     """
     if len(query) > MAX_QUERY_CHARS:
         raise InvalidInput(
-            f"Search for at most {MAX_QUERY_CHARS} characters; this search has {len(query)}.",
+            _(
+                "Search for at most %(limit)s characters; this search has %(length)s.",
+                limit=MAX_QUERY_CHARS,
+                length=len(query),
+            ),
             "q",
         )
     page, per_page = max(page, 1), max(per_page, 1)
