@@ -7,22 +7,33 @@ not Forbidden, so a community's existence does not leak.
 
 from __future__ import annotations
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
 from .errors import Forbidden, NotAuthenticated, NotFound
 from .models import Community, Membership, User
+from .storage.remembered import remembered
 from .wording import _
+
+# Every page asks this: the statement is built once, with the ids as parameters (building
+# a statement and computing its cache key cost more than running it).
+_MEMBERSHIP = select(Membership).where(
+    Membership.community_id == bindparam("community_id"),
+    Membership.user_id == bindparam("user_id"),
+)
 
 
 def membership_of(session: Session, user: User | None, community: Community) -> Membership | None:
     """The user's membership of the community, if any."""
     if user is None or user.id is None:
         return None
-    return session.exec(
-        select(Membership).where(
-            Membership.community_id == community.id, Membership.user_id == user.id
-        )
-    ).first()
+    user_id = user.id
+
+    def read() -> Membership | None:
+        params = {"community_id": community.id, "user_id": user_id}
+        return session.exec(_MEMBERSHIP, params=params).first()
+
+    return remembered(session, ("membership", community.id, user_id), read)  # asked often
 
 
 def can_see(session: Session, user: User | None, community: Community) -> bool:

@@ -102,9 +102,9 @@ def demo_command(if_empty: bool, large: bool) -> None:
 
 def _seed_large() -> None:
     """`demo --large`: the demo if absent, then the large community (a few minutes)."""
-    from .demo_large import seed_large
+    from .demo_large import seed_large, seeding_session
 
-    with _session() as session:
+    with seeding_session(get_engine()) as session:
         try:
             seeded = seed_large(session, progress=lambda step: click.echo(f"  ... {step}"))
         except DomainError as error:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from .errors import InvalidInput, TooLarge
-from .wording import _
+from .wording import Number, _
 
 MAX_AGREEMENT_CHARS = 300_000
 MAX_DISCUSSION_CHARS = 20_000
@@ -75,8 +75,8 @@ def clean_text(value: object, *, field: str, limit: int, required: bool = True) 
             _(
                 "%(field)s is too long: %(length)s characters, the maximum is %(limit)s.",
                 field=field_label(field),
-                length=format(len(text), ","),
-                limit=format(limit, ","),
+                length=Number(len(text)),
+                limit=Number(limit),
             )
         )
     return text
@@ -92,7 +92,7 @@ def clean_line(value: object, *, field: str, limit: int, required: bool = True) 
             _(
                 "%(field)s must be at most %(limit)s characters.",
                 field=field_label(field),
-                limit=limit,
+                limit=Number(limit),
             ),
             field,
         )

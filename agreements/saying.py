@@ -4,7 +4,8 @@ The one place that asks Flask-Babel for the current translations: pages (through
 `finalize` hook, so every `{{ value }}` that is a Wording is said in the reader's language),
 flashes, the API's problem details and mails all go through `say`. Outside an application
 context a Wording stays English. `when` writes a moment for the reader (pages, and mails in
-their recipient's zone); `say_kept` says a text kept for later (`stored_wording`), such as a
+their recipient's zone), and `say` writes each number, day and moment a text names for the
+reader's locale; `say_kept` says a text kept for later (`stored_wording`), such as a
 notification, in the language at hand.
 
 May import: wording, stored_wording, languages, Babel, Flask-Babel.
@@ -17,21 +18,40 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale
-from babel.dates import format_skeleton
+from babel.dates import format_date, format_skeleton
+from babel.numbers import format_decimal
 from flask import has_app_context
 from flask_babel import get_locale, get_timezone, get_translations
 
 from .languages import DEFAULT_LANGUAGE
 from .stored_wording import kept
-from .wording import Wording
+from .wording import Day, Moment, Number, Wording
 
 
-def say(text: Any) -> Any:
-    """`text` in the current language when it is a Wording; anything else unchanged."""
+def say(text: Any, zone: str | None = None) -> Any:
+    """`text` in the current language when it is a Wording, the numbers, days and moments it
+    names written for the current locale (moments in the reader's time zone, or `zone` for
+    a mail's recipient); anything else unchanged."""
     if not isinstance(text, Wording) or not has_app_context():
         return text
     translations = get_translations()
-    return text.say(translations.ugettext, translations.ungettext)
+    return text.say(
+        translations.ugettext, translations.ungettext, lambda value: _localised(value, zone)
+    )
+
+
+def _localised(value: Any, zone: str | None) -> Any:
+    if isinstance(value, Moment):
+        return when(value.at, zone)
+    if isinstance(value, Day):
+        return format_date(value.on, "long", locale=_locale())
+    if isinstance(value, Number):
+        return format_decimal(value.value, locale=_locale())
+    return value
+
+
+def _locale() -> Locale:
+    return get_locale() or Locale.parse(DEFAULT_LANGUAGE)
 
 
 def when(moment: datetime | None, zone: str | None = None) -> str:
@@ -40,7 +60,7 @@ def when(moment: datetime | None, zone: str | None = None) -> str:
     (so a shared link never hides which time it means)."""
     if moment is None:
         return ""
-    locale = get_locale() or Locale.parse(DEFAULT_LANGUAGE)
+    locale = _locale()
     tzinfo = _zone(zone) if zone else get_timezone()
     local = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(tzinfo)
     day = format_skeleton("yMMMd", local, tzinfo=tzinfo, locale=locale)
@@ -59,4 +79,4 @@ def _zone(name: str) -> Any:
 def say_kept(stored: str, zone: str | None = None) -> str:
     """A kept text (a notification's, `stored_wording.keep`) in the current language, its
     moments in the reader's time zone (or `zone`); an older row's English as it is."""
-    return "\n\n".join(say(part) for part in kept(stored, lambda moment: when(moment, zone)))
+    return "\n\n".join(say(part, zone) for part in kept(stored))

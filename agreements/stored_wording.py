@@ -7,8 +7,9 @@ text such as a diff) into a JSON document, and `kept` turns that document back i
 parts, ready to be said (`agreements.saying.say_kept`). Rows written before texts were kept
 this way hold plain English; `kept` gives that text back as it is.
 
-A moment inside a text (a round's deadline) is a `Moment`: English in UTC where it is
-written, and in the reader's time zone and locale where it is said.
+A value inside a text (a round's deadline, a count) is kept as what it is (a `Moment`,
+`Day` or `Number` of agreements.wording), so it is written in the reader's time zone and
+locale where it is said.
 
 May import: wording. Pure: no Flask, no database.
 """
@@ -17,32 +18,28 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
+from datetime import date, datetime
 from typing import Any
 
-from .wording import Wording
+from .wording import Day, Moment, Number, Wording
 
 KEY = "said"
 
-
-class Moment(str):
-    """A moment named in a text: reads "04 December 2026, 10:00 UTC" and remembers `at`,
-    so that it can be said again in the reader's time zone."""
-
-    at: datetime
-
-    def __new__(cls, at: datetime) -> Moment:
-        aware = at if at.tzinfo else at.replace(tzinfo=UTC)
-        moment = super().__new__(cls, f"{aware.astimezone(UTC):%d %B %Y, %H:%M} UTC")
-        moment.at = aware
-        return moment
+# How each value a text names is kept: a JSON object with one key, the value's kind, that
+# holds what `write` gives; `read` makes the value again.
+_KINDS: dict[str, tuple[type, Callable[[Any], Any], Callable[[Any], Any]]] = {
+    "moment": (Moment, lambda m: m.at.isoformat(), lambda iso: Moment(datetime.fromisoformat(iso))),
+    "day": (Day, lambda day: day.on.isoformat(), lambda iso: Day(date.fromisoformat(iso))),
+    "number": (Number, lambda number: number.value, Number),
+}  # fmt: skip
 
 
 def _value(value: Any) -> Any:
     if isinstance(value, Wording):
         return {"wording": _wording(value)}
-    if isinstance(value, Moment):
-        return {"moment": value.at.isoformat()}
+    for kind, (cls, write, _read) in _KINDS.items():
+        if isinstance(value, cls):
+            return {kind: write(value)}
     return value
 
 
@@ -61,29 +58,24 @@ def keep(parts: Iterable[str]) -> str:
     return json.dumps({KEY: encoded}, ensure_ascii=False)
 
 
-MomentText = Callable[[datetime], str]
-
-
-def _english(moment: datetime) -> str:
-    return str(Moment(moment))
-
-
-def _unkept_value(value: Any, moment: MomentText) -> Any:
-    if isinstance(value, dict) and "wording" in value:
-        return _unkept_wording(value["wording"], moment)
-    if isinstance(value, dict) and "moment" in value:
-        return moment(datetime.fromisoformat(value["moment"]))
+def _unkept_value(value: Any) -> Any:
+    if isinstance(value, dict) and len(value) == 1:
+        ((kind, kept_value),) = value.items()
+        if kind == "wording":
+            return _unkept_wording(kept_value)
+        if kind in _KINDS:
+            return _KINDS[kind][2](kept_value)
     return value
 
 
-def _unkept_wording(kept: dict[str, Any], moment: MomentText) -> Wording:
-    params = {name: _unkept_value(value, moment) for name, value in kept.get("params", {}).items()}
+def _unkept_wording(kept: dict[str, Any]) -> Wording:
+    params = {name: _unkept_value(value) for name, value in kept.get("params", {}).items()}
     return Wording(kept["msgid"], params, plural=kept.get("plural"), count=kept.get("count"))
 
 
-def kept(stored: str, moment: MomentText = _english) -> list[str]:
-    """The parts `keep` wrote (each moment written by `moment`, English in UTC unless
-    given); a text stored otherwise (an older row's English) as its only part."""
+def kept(stored: str) -> list[str]:
+    """The parts `keep` wrote, each value they name (a Moment, Day or Number) as it was
+    given; a text stored otherwise (an older row's English) as its only part."""
     try:
         document = json.loads(stored) if stored.startswith("{") else None
     except ValueError:
@@ -91,6 +83,6 @@ def kept(stored: str, moment: MomentText = _english) -> list[str]:
     if not isinstance(document, dict) or not isinstance(document.get(KEY), list):
         return [stored]
     return [
-        _unkept_wording(part["wording"], moment) if isinstance(part, dict) else str(part)
+        _unkept_wording(part["wording"]) if isinstance(part, dict) else str(part)
         for part in document[KEY]
     ]

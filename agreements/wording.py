@@ -11,7 +11,10 @@ explicitly. `pybabel extract` finds the marks (see babel.cfg and the Makefile's 
 
 Parameters use Python's `%(name)s` style, as Flask-Babel's own `_()` does in templates, so a
 translator sees one placeholder style everywhere. A parameter that is itself a Wording is said
-in the reader's language too.
+in the reader's language too, and so is a value a text names: a `Number` ("1,234", "1.234"),
+a `Moment` (a date and time, in the reader's time zone) or a `Day` (a date). Each reads as
+English where it is made and remembers its value, so the saying side can write it for the
+reader's locale.
 
 May import: nothing from the project. Pure: no Flask, no database.
 """
@@ -19,10 +22,53 @@ May import: nothing from the project. Pure: no Flask, no database.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import UTC, date, datetime
 from typing import Any
 
 Translate = Callable[[str], str]
 TranslatePlural = Callable[[str, str, int], str]
+Localise = Callable[[Any], Any]
+
+
+def _as_is(value: Any) -> Any:
+    return value
+
+
+class Number(str):
+    """A number named in a text: reads "1,234" and remembers `value`, to be written with the
+    reader's digit grouping."""
+
+    value: int
+
+    def __new__(cls, value: int) -> Number:
+        number = super().__new__(cls, f"{value:,}")
+        number.value = value
+        return number
+
+
+class Moment(str):
+    """A moment named in a text: reads "04 December 2026, 10:00 UTC" and remembers `at`,
+    to be written in the reader's locale and time zone."""
+
+    at: datetime
+
+    def __new__(cls, at: datetime) -> Moment:
+        aware = at if at.tzinfo else at.replace(tzinfo=UTC)
+        moment = super().__new__(cls, f"{aware.astimezone(UTC):%d %B %Y, %H:%M} UTC")
+        moment.at = aware
+        return moment
+
+
+class Day(str):
+    """A calendar day named in a text (a review date): reads "04 December 2026" and
+    remembers `on`, to be written in the reader's locale."""
+
+    on: date
+
+    def __new__(cls, on: date) -> Day:
+        day = super().__new__(cls, f"{on:%d %B %Y}")
+        day.on = on
+        return day
 
 
 class Wording(str):
@@ -48,8 +94,17 @@ class Wording(str):
         wording.msgid, wording.plural, wording.amount, wording.params = msgid, plural, count, values
         return wording
 
-    def say(self, gettext: Translate, ngettext: TranslatePlural) -> str:
-        """This text in the language whose `gettext`/`ngettext` are given."""
+    def __copy__(self) -> Wording:
+        return self  # immutable, as str is
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Wording:
+        return self
+
+    def say(
+        self, gettext: Translate, ngettext: TranslatePlural, localise: Localise = _as_is
+    ) -> str:
+        """This text in the language whose `gettext`/`ngettext` are given, each value it
+        names (a Number, Moment or Day) written by `localise`."""
         if self.plural is not None and self.amount is not None:
             template = ngettext(self.msgid, self.plural, self.amount)
         else:
@@ -57,7 +112,9 @@ class Wording(str):
         if not self.params:
             return template
         values = {
-            name: value.say(gettext, ngettext) if isinstance(value, Wording) else value
+            name: value.say(gettext, ngettext, localise)
+            if isinstance(value, Wording)
+            else localise(value)
             for name, value in self.params.items()
         }
         return template % values
@@ -70,8 +127,9 @@ def _(msgid: str, /, **params: Any) -> Wording:
 
 def n_(singular: str, plural: str, count: int, /, **params: Any) -> Wording:
     """Mark a text that depends on a count ("1 objection" / "%(num)s objections");
-    `num` is the count, as in Flask-Babel's `ngettext`."""
-    return Wording(singular, {"num": count, **params}, plural=plural, count=count)
+    `num` is the count, as in Flask-Babel's `ngettext`, written with the reader's digit
+    grouping."""
+    return Wording(singular, {"num": Number(count), **params}, plural=plural, count=count)
 
 
 def N_(msgid: str, /) -> str:

@@ -11,10 +11,15 @@ line per page: Accord's req/s, the floor's, and the ratio. The ratio is what com
 across machines and runs.
 
     python bench/http_bench.py [--database-url URL] [--seconds 5] [--rounds 2] [--workers 2]
+                               [--writes]
 
 Pages: community home, agreement, history, proposal, compare, decision record, for the
 demo and, when the database has it (`flask --app wsgi demo --large`), the large community.
 Signed in as the demo's facilitator, who belongs to both.
+
+With --writes, instead of the pages: a stance, a comment and an objection posted as forms
+by 8 signed-in members on the demo's proposals, each against the floor, then a check that
+nothing was lost (bench/http_writes.py).
 """
 
 from __future__ import annotations
@@ -38,6 +43,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from flask import Flask, render_template_string
+from http_writes import MEMBERS, Client, measure
 from sqlalchemy import create_engine, text
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -96,18 +102,23 @@ def _serve(
     raise SystemExit(f"{target} did not start")
 
 
-def _sign_in(base: str) -> str:
-    """A session cookie of the demo's facilitator."""
+def _csrf_token(page: str) -> str:
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert token is not None, "no CSRF token on the page"
+    return token.group(1)
+
+
+def _sign_in(base: str, email: str = FACILITATOR[0]) -> Client:
+    """A signed-in session of a demo member (the facilitator unless `email` is given)."""
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    form = opener.open(base + "/sign-in").read().decode()
-    token = re.search(r'name="csrf_token" value="([^"]+)"', form)
-    assert token is not None, "no CSRF token on the sign-in page"
+    token = _csrf_token(opener.open(base + "/sign-in").read().decode())
     body = urllib.parse.urlencode(
-        {"csrf_token": token.group(1), "email": FACILITATOR[0], "password": FACILITATOR[1]}
+        {"csrf_token": token, "email": email, "password": FACILITATOR[1]}
     ).encode()
-    opener.open(base + "/sign-in", body)
-    return "; ".join(f"{cookie.name}={cookie.value}" for cookie in jar)
+    page = opener.open(base + "/sign-in", body).read().decode()  # redirected to a page
+    cookie = "; ".join(f"{cookie.name}={cookie.value}" for cookie in jar)
+    return Client(cookie, _csrf_token(page))
 
 
 def _pages(database_url: str) -> list[tuple[str, str]]:
@@ -150,6 +161,7 @@ def _pages(database_url: str) -> list[tuple[str, str]]:
 
 
 def _wrk(url: str, cookie: str, seconds: float) -> float:
+    """Requests per second of `url` under wrk; every answer must be a 2xx or 3xx."""
     header = ["-H", f"Cookie: {cookie}"] if cookie else []
     out = subprocess.run(
         ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{max(1, round(seconds))}s", *header, url],
@@ -165,6 +177,7 @@ def _wrk(url: str, cookie: str, seconds: float) -> float:
 
 
 def _python_load(url: str, cookie: str, seconds: float) -> float:
+    """Requests per second of `url` fetched by 8 threads, for machines without wrk."""
     done = [0]
     stop = time.monotonic() + seconds
     lock = threading.Lock()
@@ -209,12 +222,39 @@ def _floor_database(folder: Path) -> str:
     return str(path)
 
 
+def _pages_against_floor(
+    accord: str, floor: Callable[[float], float], database_url: str,
+    load: Callable[[str, str, float], float], options: argparse.Namespace,
+) -> None:  # fmt: skip
+    """One line per page: Accord's req/s under `load`, alternated with the floor's."""
+    cookie = _sign_in(accord).cookie
+    print(f"{'page':<28} {'accord req/s':>12} {'floor req/s':>12} {'ratio':>7}")
+    for label, path in _pages(database_url):
+        _python_load(accord + path, cookie, 0.5)  # warm the workers
+        ours, floors = [], []
+        for _ in range(options.rounds):
+            floors.append(floor(options.seconds))
+            ours.append(load(accord + path, cookie, options.seconds))
+        mine, base = statistics.mean(ours), statistics.mean(floors)
+        print(f"{label:<28} {mine:>12.1f} {base:>12.1f} {mine / base:>7.1%}", flush=True)
+
+
+def _writes(
+    accord: str, floor: Callable[[float], float], database_url: str,
+    _load: Callable[[str, str, float], float], options: argparse.Namespace,
+) -> None:  # fmt: skip
+    """One line per write kind (http_writes.py), from 8 sessions of the demo's members."""
+    clients = [_sign_in(accord, MEMBERS[n % len(MEMBERS)]) for n in range(CONNECTIONS)]
+    measure(accord, database_url, clients, floor, seconds=options.seconds, rounds=options.rounds)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", help="Accord's database (default: a fresh demo)")
     parser.add_argument("--seconds", type=float, default=5.0, help="load per measurement")
     parser.add_argument("--rounds", type=int, default=2, help="alternations per page")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers per server")
+    parser.add_argument("--writes", action="store_true", help="the write use cases, not pages")
     options = parser.parse_args()
     load: Callable[[str, str, float], float] = _wrk if shutil.which("wrk") else _python_load
     with tempfile.TemporaryDirectory() as temporary:
@@ -226,18 +266,11 @@ def main() -> None:
             "http_bench:floor_app()", {"FLOOR_DB": _floor_database(folder)}, ROOT / "bench", workers
         )
         try:
-            cookie = _sign_in(accord_base)
             what = f"{CONNECTIONS} connections, {workers} workers each"
             print(f"load: {load.__name__.strip('_')}, {what}")
-            print(f"{'page':<28} {'accord req/s':>12} {'floor req/s':>12} {'ratio':>7}")
-            for label, path in _pages(database_url):
-                _python_load(accord_base + path, cookie, 0.5)  # warm the workers
-                ours, floors = [], []
-                for _ in range(options.rounds):
-                    floors.append(load(floor_base + "/", "", options.seconds))
-                    ours.append(load(accord_base + path, cookie, options.seconds))
-                mine, base = statistics.mean(ours), statistics.mean(floors)
-                print(f"{label:<28} {mine:>12.1f} {base:>12.1f} {mine / base:>7.1%}", flush=True)
+            measured = _writes if options.writes else _pages_against_floor
+            measured(accord_base, lambda seconds: load(floor_base + "/", "", seconds),
+                     database_url, load, options)  # fmt: skip
         finally:
             for server in (accord, floor):
                 server.terminate()

@@ -18,7 +18,9 @@ tests/http/test_languages.py checks the harness itself.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from html.parser import HTMLParser
+from typing import Any
 
 import flask_babel
 import pytest
@@ -57,12 +59,21 @@ class PseudoTranslations(NullTranslations):
     unpgettext = npgettext
 
 
+def use_translations(
+    monkeypatch: pytest.MonkeyPatch, pick: Callable[[Callable[[], Any]], Any]
+) -> None:
+    """Until the test ends, every catalogue the app looks up (through Flask-Babel's domain,
+    whichever module asks) is `pick(real)`, where `real()` is the catalogue it would get."""
+    real = flask_babel.Domain.get_translations
+    monkeypatch.setattr(
+        flask_babel.Domain, "get_translations", lambda domain: pick(lambda: real(domain))
+    )
+
+
 def pseudo_locale(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make every gettext call of the app answer ⟦msgid⟧ until the test ends."""
     translations = PseudoTranslations()
-    monkeypatch.setattr(flask_babel, "get_translations", lambda: translations)
-    # `say` (flashes, problem details, Wordings on pages) imported the function by name.
-    monkeypatch.setattr("agreements.saying.get_translations", lambda: translations)
+    use_translations(monkeypatch, lambda _real: translations)
 
 
 class _VisibleText(HTMLParser):

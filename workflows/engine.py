@@ -270,7 +270,8 @@ class Flow:
 
     @machine_state.setter
     def machine_state(self, value: str) -> None:
-        self.row.state = value
+        if self.row.state != value:  # the Machine also sets its initial state: no change, so
+            self.row.state = value  # reading a row's moves never marks the row as changed
 
     def transition(self, trigger: str) -> Transition | None:
         """The protocol's transition for `trigger` from the current state, if any."""

@@ -68,6 +68,14 @@ class RecordObjection(Out):
     settlements: list[dict[str, object]]
 
 
+class RecordTranslation(Out):
+    """A confirmed translation of the adopted version."""
+
+    language: str = Field(description="BCP 47 language tag.")
+    text_sha256: str
+    confirmed_at: UtcDatetime | None
+
+
 class DecisionRecord(Out):
     """Who agreed to an adopted version and why, with the audit hashes to verify it."""
 
@@ -91,6 +99,9 @@ class DecisionRecord(Out):
     stand_asides: list[RecordStance]
     objections: list[RecordObjection]
     concerns: list[dict[str, object]]
+    translations: list[RecordTranslation] = Field(
+        description="Confirmed translations made from this version, one per language."
+    )
     adoption_event_hash: str
     head_seq: int
     head_hash: str

@@ -77,6 +77,11 @@ def head(session: Session) -> AuditEvent | None:
     return session.exec(select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(1)).first()  # type: ignore[attr-defined]
 
 
+_EVENTS = AuditEvent.__table__  # type: ignore[attr-defined]
+# Only the head's link, not a whole event object; built once, as every use case reads it.
+_HEAD_LINK = sa_select(_EVENTS.c.seq, _EVENTS.c.hash).order_by(_EVENTS.c.seq.desc()).limit(1)
+
+
 def record(
     session: Session,
     actor: User | None,
@@ -109,10 +114,7 @@ def append(session: Session, **content: Any) -> AuditEvent:
     """
     _lock_chain_head(session)
     session.flush()
-    table = AuditEvent.__table__  # type: ignore[attr-defined]
-    newest = session.execute(
-        sa_select(table.c.seq, table.c.hash).order_by(table.c.seq.desc()).limit(1)
-    ).first()  # only the head's link, not a whole event object
+    newest = session.execute(_HEAD_LINK).first()
     event = AuditEvent(
         seq=(newest.seq + 1) if newest else 1,
         prev_hash=newest.hash if newest else GENESIS_HASH,
@@ -336,9 +338,8 @@ def _checkpoint_moved(session: Session, since: Verification) -> bool:
     """Whether the checkpoint's event is gone or no longer has the hash it was verified with."""
     if since.count == 0:
         return False
-    stored = session.execute(
-        text("SELECT hash FROM audit_event WHERE seq = :seq"), {"seq": since.count}
-    ).scalar()
+    table = AuditEvent.__table__  # type: ignore[attr-defined]
+    stored = session.execute(sa_select(table.c.hash).where(table.c.seq == since.count)).scalar()
     return stored != since.head_hash
 
 

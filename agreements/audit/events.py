@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, tzinfo
 from itertools import groupby
 from math import ceil
 from threading import Lock
@@ -56,12 +56,15 @@ class EventPage:
         """What the person wrote with the action (a reason, comment or outcome), if anything."""
         return sentences.quote(self.payload(event))
 
-    def days(self) -> list[tuple[date, list[AuditEvent]]]:
-        """The page's events grouped by the day (UTC) they happened, newest day first."""
-        return [
-            (day, list(events))
-            for day, events in groupby(self.events, key=lambda event: event.occurred_at.date())
-        ]
+    def days(self, zone: tzinfo = UTC) -> list[tuple[date, list[AuditEvent]]]:
+        """The page's events grouped by the day they happened in the reader's time zone,
+        newest day first (an event at 23:30 UTC is on the next day in Berlin)."""
+
+        def local_day(event: AuditEvent) -> date:
+            moment = event.occurred_at
+            return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(zone).date()
+
+        return [(day, list(events)) for day, events in groupby(self.events, key=local_day)]
 
     def labelled_actions(self) -> list[tuple[str, str]]:
         """The actions the filter offers, each with the name people read."""

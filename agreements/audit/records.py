@@ -11,9 +11,15 @@ made (seq and hash), so anyone holding a copy can later run
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
+
+from ..wording import _
+
+# Says a marked text in the reader's language (agreements.saying.say); `str` keeps English.
+Say = Callable[[str], str]
 
 
 @dataclass
@@ -44,6 +50,16 @@ class ObjectionEntry:
 
 
 @dataclass
+class TranslationEntry:
+    """A confirmed translation made from the adopted version: its language (BCP 47), the
+    sha256 of its text and when a facilitator confirmed it."""
+
+    language: str
+    text_sha256: str
+    confirmed_at: datetime | None
+
+
+@dataclass
 class DecisionRecord:
     """Everything a community needs to answer "who agreed to this, and why?"."""
 
@@ -67,6 +83,7 @@ class DecisionRecord:
     stand_asides: list[StanceEntry]
     objections: list[ObjectionEntry]
     concerns: list[dict[str, Any]]
+    translations: list[TranslationEntry]
     adoption_event_hash: str
     head_seq: int
     head_hash: str
@@ -76,26 +93,38 @@ class DecisionRecord:
         """The record as indented JSON (dates in ISO 8601, UTC)."""
         return json.dumps(asdict(self), indent=2, ensure_ascii=False, default=_iso, sort_keys=True)
 
-    def to_markdown(self) -> str:
-        """The record as a Markdown document a person can read, print or archive."""
+    def to_markdown(self, say: Say = str) -> str:
+        """The record as a Markdown document a person can read, print or archive, its words
+        said by `say` (the reader's language; English unless given). Dates stay in UTC and
+        ISO order, the same in every language, and a line that no renderer shows carries the
+        chain head for `audit verify --record`, whatever language the rest is in."""
         lines = [
-            f"# Decision record: {self.agreement}, version {self.version}",
+            "# " + say(_("Decision record: %(agreement)s, version %(version)s",
+                         agreement=self.agreement, version=self.version)),
             "",
-            f"**{self.community}** adopted version {self.version} of *{self.agreement}* on "
-            f"{_day(self.adopted_at)} by consent, from proposal #{self.proposal_id} "
-            f"\u201c{self.title}\u201d.",
+            say(_("**%(community)s** adopted version %(version)s of *%(agreement)s* on %(day)s "
+                  "by consent, from proposal #%(proposal)s \u201c%(title)s\u201d.",
+                  community=self.community, version=self.version, agreement=self.agreement,
+                  day=_day(self.adopted_at), proposal=self.proposal_id, title=self.title)),
             "",
-            *_section("Outcome statement", [_quote(self.outcome_statement or "(none given)")]),
-            *_section("Why it was proposed", [_quote(self.rationale or "(no rationale given)")]),
-            *_section("Facts", _facts(self)),
-            *_section(f"What changed ({self.diff_summary})", _changes(self.changes)),
-            *_section("Revisions", [_revision_line(r) for r in self.revisions]),
-            *_section("Who consented", [_stance_line(s) for s in self.consents]),
-            *_section("Who stood aside", [_stance_line(s) for s in self.stand_asides]),
-            *_section("Objections", [line for o in self.objections for line in _objection(o)]),
-            *_section("Concerns kept with this decision", [_concern(c) for c in self.concerns]),
-            *_section("Verifying this record", _verification(self)),
-        ]
+            *_section(say, _("Outcome statement"),
+                      [_quote(self.outcome_statement or say(_("(none given)")))]),
+            *_section(say, _("Why it was proposed"),
+                      [_quote(self.rationale or say(_("(no rationale given)")))]),
+            *_section(say, _("Facts"), _facts(self, say)),
+            *_section(say, _("What changed (%(summary)s)", summary=self.diff_summary),
+                      _changes(self.changes)),
+            *_section(say, _("Revisions"), [_revision_line(r, say) for r in self.revisions]),
+            *_section(say, _("Who consented"), [_stance_line(s) for s in self.consents]),
+            *_section(say, _("Who stood aside"), [_stance_line(s) for s in self.stand_asides]),
+            *_section(say, _("Objections"),
+                      [line for o in self.objections for line in _objection(o, say)]),
+            *_section(say, _("Concerns kept with this decision"),
+                      [_concern(c, say) for c in self.concerns]),
+            *_section(say, _("Translations of this version"),
+                      [_translation(t, say) for t in self.translations]),
+            *_section(say, _("Verifying this record"), _verification(self, say)),
+        ]  # fmt: skip
         return "\n".join(lines).rstrip() + "\n"
 
 
@@ -103,21 +132,23 @@ def _day(moment: datetime) -> str:
     return f"{moment:%Y-%m-%d %H:%M} UTC"
 
 
-def _section(title: str, body: list[str]) -> list[str]:
-    return [f"## {title}", "", *(body or ["None."]), ""]
+def _section(say: Say, title: str, body: list[str]) -> list[str]:
+    return [f"## {say(title)}", "", *(body or [say(_("None."))]), ""]
 
 
 def _quote(text: str) -> str:
     return "\n".join(f"> {line}" if line else ">" for line in text.splitlines())
 
 
-def _facts(record: DecisionRecord) -> list[str]:
+def _facts(record: DecisionRecord, say: Say) -> list[str]:
     return [
-        f"- Proposed by {record.proposer} on {_day(record.proposed_at)}, "
-        f"against version {record.base_version}",
-        f"- Adopted by {record.adopted_by} on {_day(record.adopted_at)}",
-        f"- sha256 of the adopted text: `{record.adopted_text_sha256}`",
-    ]
+        "- " + say(_("Proposed by %(person)s on %(day)s, against version %(version)s",
+                     person=record.proposer, day=_day(record.proposed_at),
+                     version=record.base_version)),
+        "- " + say(_("Adopted by %(person)s on %(day)s", person=record.adopted_by,
+                     day=_day(record.adopted_at))),
+        "- " + say(_("sha256 of the adopted text: `%(hash)s`", hash=record.adopted_text_sha256)),
+    ]  # fmt: skip
 
 
 def _changes(changes: list[dict[str, str | None]]) -> list[str]:
@@ -130,12 +161,23 @@ def _changes(changes: list[dict[str, str | None]]) -> list[str]:
     return ["```diff", *lines[:-1], "```"] if lines else []
 
 
-def _revision_line(revision: dict[str, Any]) -> str:
-    note = f": {revision['note']}" if revision["note"] else ""
-    return (
-        f"- Revision {revision['number']} by {revision['author']}, {_day(revision['at'])}"
-        f"{note} (sha256 `{revision['sha256'][:12]}`)"
-    )
+def _translation(translation: TranslationEntry, say: Say) -> str:
+    told = {"language": translation.language, "hash": translation.text_sha256[:12]}
+    if translation.confirmed_at is None:
+        return "- " + say(_("`%(language)s` (sha256 `%(hash)s`)", **told))
+    day = _day(translation.confirmed_at)
+    return "- " + say(_("`%(language)s` (sha256 `%(hash)s`), confirmed %(day)s", day=day, **told))
+
+
+def _revision_line(revision: dict[str, Any], say: Say) -> str:
+    told = {"number": revision["number"], "author": revision["author"],
+            "day": _day(revision["at"]), "hash": revision["sha256"][:12]}  # fmt: skip
+    if revision["note"]:
+        said = _("Revision %(number)s by %(author)s, %(day)s: %(note)s (sha256 `%(hash)s`)",
+                 note=revision["note"], **told)  # fmt: skip
+    else:
+        said = _("Revision %(number)s by %(author)s, %(day)s (sha256 `%(hash)s`)", **told)
+    return "- " + say(said)
 
 
 def _person(name: str, organisation: str | None) -> str:
@@ -147,42 +189,62 @@ def _stance_line(stance: StanceEntry) -> str:
     return f"- {_person(stance.person, stance.organisation)}, {_day(stance.at)}{reason}"
 
 
-def _objection(objection: ObjectionEntry) -> list[str]:
+def _objection(objection: ObjectionEntry, say: Say) -> list[str]:
+    author = _person(objection.author, objection.organisation)
     lines = [
-        f"- **{_person(objection.author, objection.organisation)}** objected on "
-        f"{_day(objection.raised_at)}:",
+        "- " + say(_("**%(person)s** objected on %(day)s:", person=author,
+                     day=_day(objection.raised_at))),
         "",
         _quote(objection.reason),
         "",
-    ]
+    ]  # fmt: skip
     if objection.integrated_by_revision:
-        lines.append(f"  - Integrated by revision {objection.integrated_by_revision}.")
+        said = _("Integrated by revision %(number)s.", number=objection.integrated_by_revision)
+        lines.append("  - " + say(said))
     for step in objection.settlements:
-        reason = f": {step['reason']}" if step["reason"] else ""
-        role = " (as facilitator)" if step["by_facilitator"] else ""
-        lines.append(
-            f"  - {step['outcome'].capitalize()} by {step['by']}{role}, {_day(step['at'])}{reason}"
-        )
-    lines.append(f"  - Final state: {objection.state}.")
+        lines.append("  - " + say(_settlement(step, say)))
+    lines.append("  - " + say(_("Final state: `%(state)s`.", state=objection.state)))
     return [*lines, ""]
 
 
-def _concern(concern: dict[str, Any]) -> str:
-    origin = " (reclassified objection)" if concern["from_objection"] else ""
-    return f"- {concern['author']}{origin}: {concern['text']}"
+def _settlement(step: dict[str, Any], say: Say) -> str:
+    outcome = say(step["outcome"])
+    told = {"outcome": outcome[:1].upper() + outcome[1:], "person": step["by"],
+            "day": _day(step["at"])}  # fmt: skip
+    if step["by_facilitator"]:
+        said = _("%(outcome)s by %(person)s (as facilitator), %(day)s", **told)
+    else:
+        said = _("%(outcome)s by %(person)s, %(day)s", **told)
+    if step["reason"]:
+        return _("%(settled)s: %(reason)s", settled=said, reason=step["reason"])
+    return said
 
 
-def _verification(record: DecisionRecord) -> list[str]:
+def _concern(concern: dict[str, Any], say: Say) -> str:
+    if concern["from_objection"]:
+        said = _("%(person)s (reclassified objection): %(text)s", person=concern["author"],
+                 text=concern["text"])  # fmt: skip
+    else:
+        said = _("%(person)s: %(text)s", person=concern["author"], text=concern["text"])
+    return "- " + say(said)
+
+
+def _verification(record: DecisionRecord, say: Say) -> list[str]:
+    head = _("Head of the audit chain when this record was made (event %(seq)s, %(day)s): "
+             "`%(hash)s`", seq=record.head_seq, day=_day(record.generated_at),
+             hash=record.head_hash)  # fmt: skip
     return [
-        f"- Event that adopted this version: `{record.adoption_event_hash}`",
-        f"- Head of the audit chain when this record was made (event {record.head_seq}, "
-        f"{_day(record.generated_at)}): `{record.head_hash}`",
+        "- " + say(_("Event that adopted this version: `%(hash)s`",
+                     hash=record.adoption_event_hash)),
+        "- " + say(head),
         "",
-        "Keep this file. Anyone can check that the history it was made from is still",
-        "complete and untouched (not cut short, not rewritten and re-hashed):",
+        say(_("Keep this file. Anyone can check that the history it was made from is still "
+              "complete and untouched (not cut short, not rewritten and re-hashed):")),
         "",
         "    flask --app wsgi audit verify --record THIS-FILE",
-    ]
+        "",
+        f'<!-- <accord:chain-head seq="{record.head_seq}" hash="{record.head_hash}"/> -->',
+    ]  # fmt: skip
 
 
 def _iso(value: object) -> str:

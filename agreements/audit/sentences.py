@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from ..models import AuditEvent
-from ..wording import _, n_
+from ..wording import Day, Moment, _, n_
 from .chain import IMPORT_ACTION, SEALED_ACTION
 
 
@@ -528,14 +528,15 @@ def _stance_reconfirmed(s: Said) -> str:
 
 
 def _moment(value: object) -> str:
-    """An ISO date or date-time from a payload, as people write it."""
+    """An ISO date or date-time from a payload, to be written for the reader (a `Day` or a
+    `Moment`, in their locale and time zone); anything else as it was stored."""
     try:
         moment = datetime.fromisoformat(str(value))
     except ValueError:
         return str(value)
     if isinstance(value, str) and "T" not in value:
-        return f"{moment:%d %B %Y}"
-    return f"{moment:%d %B %Y, %H:%M} UTC"
+        return Day(moment.date())
+    return Moment(moment)
 
 
 def _people_count(ids: object) -> str:

@@ -42,18 +42,22 @@ class Submission:
     """One form submission: tracked under `scope`/`key`, or untracked (scope None).
 
     `replay_to` is set when this is a repeat: the address the first submission led to.
+    `answered` is where the claim already said it leads (`claim(location=...)`).
     """
 
     scope: str | None = None
     key: str = ""
     replay_to: str | None = None
+    answered: str | None = None
 
 
-def claim() -> Submission:
+def claim(location: str | None = None) -> Submission:
     """Claim this request's form token; a repeat gets `replay_to`, a first one goes ahead.
 
     Forms without a token (and anonymous requests, which are sent to sign in) are untracked.
-    A repeat that arrives while the first is still being saved is a repeat too.
+    A repeat that arrives while the first is still being saved is a repeat too. When the
+    form's `location` is known before it runs, the claim stores it at once, so success
+    writes nothing more (`saved`); a refusal frees the token all the same.
     """
     token = request.form.get(FIELD, "")
     if not token or not current_user.is_authenticated:
@@ -66,21 +70,27 @@ def claim() -> Submission:
     )
     key = idempotency.fingerprint(request.path, *(f"{name}={value}" for name, value in content))
     scope = f"form:{current_user.id}"
+    answer = None if location is None else _redirect(location)
     try:
-        stored = idempotency.claim(get_session(), scope=scope, key=key, request_print=key)
+        stored = idempotency.claim(
+            get_session(), scope=scope, key=key, request_print=key, answer=answer
+        )
     except Refused:  # the first one is still running
         return Submission(replay_to=request.referrer or url_for("web.index"))
     if stored is not None:
         return Submission(replay_to=stored.headers.get("Location") or url_for("web.index"))
-    return Submission(scope, key)
+    return Submission(scope, key, answered=location)
+
+
+def _redirect(location: str) -> idempotency.StoredResponse:
+    return idempotency.StoredResponse(303, {"Location": location}, "")
 
 
 def saved(submission: Submission, location: str) -> None:
-    """Remember where the first submission led, for its repeats."""
-    if submission.scope is not None:
-        answer = idempotency.StoredResponse(303, {"Location": location}, "")
+    """Remember where the first submission led, for its repeats (unless the claim did)."""
+    if submission.scope is not None and submission.answered != location:
         idempotency.complete(
-            get_session(), scope=submission.scope, key=submission.key, response=answer
+            get_session(), scope=submission.scope, key=submission.key, response=_redirect(location)
         )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from workflows import Facts, Flow, Protocol, get_protocol
@@ -32,9 +33,51 @@ from ..models import (
     User,
     utcnow,
 )
+from ..storage.remembered import remember, remembered
 from ..tally import Tally, tally_round
-from ..wording import Wording, _
+from ..wording import Moment, Wording, _
 from ._unit import get_or_404, is_system, lock_or_404, locked
+
+# What every page showing a proposal or a tally reads: each statement is built once, with its
+# values as parameters (building a statement and computing its cache key cost more than
+# running it).
+_LATEST_REVISION = (
+    select(Revision)
+    .where(Revision.proposal_id == bindparam("proposal_id"))
+    .order_by(col(Revision.number).desc())
+    .limit(1)
+)
+_OPEN_ROUNDS = select(Round).where(
+    col(Round.proposal_id).in_(bindparam("proposal_ids", expanding=True)),
+    col(Round.closed_at).is_(None),
+)
+_BLOCKING_OBJECTIONS = (
+    select(Objection)
+    .where(
+        col(Objection.proposal_id).in_(bindparam("proposal_ids", expanding=True)),
+        col(Objection.state).in_(BLOCKING_OBJECTION_STATES),
+    )
+    .order_by(col(Objection.id))
+)
+_PARTICIPANTS = select(  # columns only: a round may have hundreds
+    RoundParticipant.user_id, RoundParticipant.organisation_id
+).where(RoundParticipant.round_id == bindparam("round_id"))
+_CURRENT_STANCES = select(Stance).where(
+    Stance.round_id == bindparam("round_id"), col(Stance.is_current)
+)
+_LATE_JOINERS = (
+    select(Membership)
+    .where(
+        Membership.community_id == bindparam("community_id"),
+        col(Membership.joined_at) >= bindparam("opened_at"),
+        col(Membership.user_id).not_in(
+            select(RoundParticipant.user_id).where(
+                RoundParticipant.round_id == bindparam("round_id")
+            )
+        ),
+    )
+    .order_by(col(Membership.joined_at), col(Membership.id))
+)
 
 
 @dataclass
@@ -47,6 +90,12 @@ class ProposalContext:
     agreement: Agreement
     community: Community
     membership: Membership | None
+
+    @property
+    def proposal_id(self) -> int:
+        """The proposal's id (it was read from the database, so it has one)."""
+        assert self.proposal.id is not None
+        return self.proposal.id
 
     @property
     def protocol(self) -> Protocol:
@@ -89,60 +138,62 @@ class ProposalContext:
 
     def latest_revision(self) -> Revision:
         """The newest revision: the text being decided on."""
-        return self.session.exec(
-            select(Revision)
-            .where(Revision.proposal_id == self.proposal.id)
-            .order_by(col(Revision.number).desc())
-            .limit(1)
-        ).one()
+        params = {"proposal_id": self.proposal_id}
+        return remembered(
+            self.session,
+            ("latest revision", self.proposal_id),
+            lambda: self.session.exec(_LATEST_REVISION, params=params).one(),
+        )
 
     def open_round(self, *, for_update: bool = False) -> Round | None:
         """The round currently open on this proposal, if any."""
-        statement = select(Round).where(
-            Round.proposal_id == self.proposal.id, col(Round.closed_at).is_(None)
-        )
+        proposal_id = self.proposal_id
         if for_update:  # one read that also locks
-            statement = locked(statement)
-        return self.session.exec(statement).first()
+            params = {"proposal_ids": [proposal_id]}
+            return self.session.exec(locked(_OPEN_ROUNDS), params=params).first()
+        key = ("open round", proposal_id)
+        return remembered(
+            self.session, key, lambda: open_rounds(self.session, [proposal_id]).get(proposal_id)
+        )
 
     def open_objections(self) -> list[Objection]:
         """Objections that still block adoption."""
-        return list(
-            self.session.exec(
-                select(Objection).where(
-                    Objection.proposal_id == self.proposal.id,
-                    col(Objection.state).in_(BLOCKING_OBJECTION_STATES),
-                )
-            ).all()
-        )
+        proposal_id = self.proposal_id
+        key = ("open objections", proposal_id)
+        found = remembered(self.session, key, lambda: open_objections(self.session, [proposal_id]))
+        return list(found.get(proposal_id, []))
+
+    def read_along(
+        self, revisions: list[Revision], objections: list[Objection], rounds: list[Round]
+    ) -> None:
+        """Remember what a page has read in full (every revision, objection and round, oldest
+        first), so that the latest revision, the blocking objections and the open round are
+        not read again in this transaction (while nothing is written)."""
+        proposal_id = self.proposal_id
+        blocking = [o for o in objections if o.state in BLOCKING_OBJECTION_STATES]
+        open_round = next((r for r in rounds if r.closed_at is None), None)
+        remember(self.session, ("latest revision", proposal_id), revisions[-1])
+        remember(self.session, ("open objections", proposal_id), {proposal_id: blocking})
+        remember(self.session, ("open round", proposal_id), open_round)
 
     def late_joiners(self, round_: Round) -> list[Membership]:
         """Members who joined after the round opened: they may answer it too (see tally)."""
-        snapshot = select(RoundParticipant.user_id).where(RoundParticipant.round_id == round_.id)
-        return list(
-            self.session.exec(
-                select(Membership)
-                .where(
-                    Membership.community_id == self.community.id,
-                    col(Membership.joined_at) >= round_.opened_at,
-                    col(Membership.user_id).not_in(snapshot),
-                )
-                .order_by(col(Membership.joined_at), col(Membership.id))
-            )
-        )
+        params = {
+            "community_id": self.community.id,
+            "opened_at": round_.opened_at,
+            "round_id": round_.id,
+        }
+        return list(self.session.exec(_LATE_JOINERS, params=params))
 
     def tally(self, round_: Round) -> Tally:
-        """The count of a round against the latest revision."""
-        participants = self.session.exec(  # columns only: a round may have hundreds
-            select(RoundParticipant.user_id, RoundParticipant.organisation_id).where(
-                RoundParticipant.round_id == round_.id
-            )
-        ).all()
-        stances = list(
-            self.session.exec(
-                select(Stance).where(Stance.round_id == round_.id, col(Stance.is_current))
-            )
-        )
+        """The count of a round against the latest revision (counted once per transaction
+        while nothing is written: a page shows it in several places)."""
+        return remembered(self.session, ("tally", round_.id), lambda: self._count(round_))
+
+    def _count(self, round_: Round) -> Tally:
+        params = {"round_id": round_.id}
+        participants = self.session.exec(_PARTICIPANTS, params=params).all()
+        stances = list(self.session.exec(_CURRENT_STANCES, params=params))
         return tally_round(
             round_,
             participants,
@@ -164,15 +215,27 @@ class ProposalContext:
             quorum_detail=tally.quorum_detail if tally else _("no round is open"),
             deadline_passed=deadline is not None and deadline <= now,
             deadline_text=(
-                _("it is %(moment)s UTC", moment=f"{deadline:%Y-%m-%d %H:%M}")
-                if deadline
-                else _("none set")
+                _("it is %(moment)s", moment=Moment(deadline)) if deadline else _("none set")
             ),
         )
 
     def flow(self, now: datetime | None = None) -> Flow:
         """The protocol's state machine around this proposal, with current facts."""
         return Flow(self.proposal, self.protocol, self.facts(now), words=Wording)
+
+
+def open_rounds(session: Session, proposal_ids: list[int]) -> dict[int, Round]:
+    """The round open on each of these proposals (a proposal has at most one), in one read."""
+    found = session.exec(_OPEN_ROUNDS, params={"proposal_ids": proposal_ids})
+    return {round_.proposal_id: round_ for round_ in found}
+
+
+def open_objections(session: Session, proposal_ids: list[int]) -> dict[int, list[Objection]]:
+    """The objections still blocking each of these proposals, in one read."""
+    found: dict[int, list[Objection]] = {}
+    for objection in session.exec(_BLOCKING_OBJECTIONS, params={"proposal_ids": proposal_ids}):
+        found.setdefault(objection.proposal_id, []).append(objection)
+    return found
 
 
 def load_proposal(

@@ -12,7 +12,7 @@ import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from sqlalchemy import Select
+from sqlalchemy import Select, bindparam
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, SQLModel, select
 
@@ -85,16 +85,24 @@ def locked(statement: S) -> S:
     return statement.with_for_update(key_share=True).execution_options(populate_existing=True)
 
 
+@functools.cache
+def _locked_by_id(model: type[SQLModel]) -> Any:
+    """The locking read of one row by id, built once per model: nearly every use case runs
+    one, and building a statement costs SQLAlchemy more than running it."""
+    return locked(select(model).where(model.id == bindparam("row_id")))  # type: ignore[attr-defined]
+
+
 def lock(session: Session, model: type[M], row_id: int) -> M:
     """Re-read a row with a lock (see `locked`)."""
-    return session.exec(locked(select(model).where(model.id == row_id))).one()  # type: ignore[attr-defined]
+    row: M = session.exec(_locked_by_id(model), params={"row_id": row_id}).one()
+    return row
 
 
 def lock_or_404(session: Session, model: type[M], row_id: object) -> M:
     """`get_or_404` and `lock` in one read: the row, locked, or NotFound."""
     if not isinstance(row_id, int):
         raise NotFound()
-    row = session.exec(locked(select(model).where(model.id == row_id))).first()  # type: ignore[attr-defined]
+    row: M | None = session.exec(_locked_by_id(model), params={"row_id": row_id}).first()
     if row is None:
         raise NotFound()
     return row

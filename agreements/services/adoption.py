@@ -11,6 +11,7 @@ guessed (invariant 4).
 
 from __future__ import annotations
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from workflows import Flow
@@ -21,6 +22,7 @@ from ..audit.canonical import sha256_text
 from ..errors import Forbidden, Refused
 from ..limits import MAX_DISCUSSION_CHARS, clean_text
 from ..models import Agreement, Revision, User, Version, utcnow
+from ..storage.remembered import remembered
 from ..text.merge import MergeResult, three_way_merge
 from ..wording import _, n_
 from ._context import ProposalContext, load_proposal
@@ -30,13 +32,23 @@ from .rounds import close_round
 
 
 def current_version(session: Session, agreement_id: int) -> Version:
-    """The newest adopted version of an agreement."""
-    return session.exec(
-        select(Version)
-        .where(Version.agreement_id == agreement_id)
-        .order_by(col(Version.number).desc())
-        .limit(1)
-    ).one()
+    """The newest adopted version of an agreement (read once per transaction while nothing
+    is written: a proposal page compares against it in several places)."""
+    return remembered(
+        session,
+        ("current version", agreement_id),
+        lambda: session.exec(_CURRENT_VERSION, params={"agreement_id": agreement_id}).one(),
+    )
+
+
+# Pages compare against the current version on every view: built once, with the agreement as
+# a parameter (building a statement and computing its cache key cost more than running it).
+_CURRENT_VERSION = (
+    select(Version)
+    .where(Version.agreement_id == bindparam("agreement_id"))
+    .order_by(col(Version.number).desc())
+    .limit(1)
+)
 
 
 def rebase_preview(session: Session, revision: Revision, current: Version) -> MergeResult:

@@ -39,8 +39,8 @@ from ..models import (
     User,
     utcnow,
 )
-from ..stored_wording import Moment, keep
-from ..wording import N_, Wording, _
+from ..stored_wording import keep
+from ..wording import N_, Moment, Wording, _
 from .outbox import emailed, mail_values, queue_mails
 
 NEW_EVENTS = "accord.new_audit_events"
@@ -403,14 +403,14 @@ def _active(session: Session, user_ids: Collection[int]) -> dict[int, str]:
 
 
 def _insert_notifications(session: Session, rows: list[dict[str, Any]]) -> dict[int, int]:
-    """Insert the notifications in one statement; their ids by recipient."""
+    """Insert the notifications in one statement; their ids by recipient.
+
+    Each id comes back with its recipient, so the rows' order does not matter: asking for
+    it (sort_by_parameter_order) made SQLite insert them one statement per row."""
     if not rows:
         return {}
     table = Notification.__table__  # type: ignore[attr-defined]
-    inserted = session.execute(
-        table.insert().returning(table.c.id, table.c.recipient_id, sort_by_parameter_order=True),
-        rows,
-    )
+    inserted = session.execute(table.insert().returning(table.c.id, table.c.recipient_id), rows)
     return {recipient_id: row_id for row_id, recipient_id in inserted}
 
 

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from zoneinfo import available_timezones
 
-from sqlalchemy import func, update
+from sqlalchemy import bindparam, func, update
 from sqlmodel import Session, col, select
 
 from ..access import require_admin, require_member
@@ -41,15 +41,21 @@ def _signed_in(actor: User | None) -> User:
     return actor
 
 
+# Every signed-in page shows the badge: built once, with the person as a parameter (building
+# a statement and computing its cache key cost more than running it).
+_UNREAD = (
+    select(func.count())
+    .select_from(Notification)
+    .where(Notification.recipient_id == bindparam("recipient_id"))
+    .where(col(Notification.read_at).is_(None))
+)
+
+
 def unread_count(session: Session, actor: User | None) -> int:
     """How many notifications the person has not read (the header's badge)."""
     if actor is None or actor.id is None:
         return 0
-    return session.exec(
-        select(func.count())
-        .select_from(Notification)
-        .where(Notification.recipient_id == actor.id, col(Notification.read_at).is_(None))
-    ).one()
+    return session.exec(_UNREAD, params={"recipient_id": actor.id}).one()
 
 
 def notifications_of(session: Session, actor: User | None) -> Sequence[Notification]:

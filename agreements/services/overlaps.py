@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import bindparam, func
 from sqlmodel import Session, col, select
 
 from workflows import get_protocol
 
 from ..models import Proposal, Revision, Version
+from ..text.kept import KeptByContent
 from ..text.merge import overlapping_passages, three_way_merge
 from .adoption import current_version
 
@@ -25,13 +27,33 @@ class Overlap:
     passages: tuple[str, ...]
 
 
-def _latest_revision(session: Session, proposal: Proposal) -> Revision:
-    return session.exec(
-        select(Revision)
-        .where(Revision.proposal_id == proposal.id)
-        .order_by(col(Revision.number).desc())
-        .limit(1)
-    ).one()
+# Read on every view of an open proposal: built once, with their values as parameters
+# (building a statement and computing its cache key cost more than running it).
+_NEWEST = (
+    select(Revision.proposal_id, func.max(Revision.number).label("number"))
+    .where(col(Revision.proposal_id).in_(bindparam("proposal_ids", expanding=True)))
+    .group_by(col(Revision.proposal_id))
+    .subquery()
+)
+_LATEST_REVISIONS = select(Revision).join(
+    _NEWEST,
+    (col(Revision.proposal_id) == _NEWEST.c.proposal_id)
+    & (col(Revision.number) == _NEWEST.c.number),
+)
+_OTHERS_OPEN = select(Proposal).where(
+    Proposal.agreement_id == bindparam("agreement_id"),
+    Proposal.id != bindparam("proposal_id"),
+    col(Proposal.state).not_in(("draft", "adopted", "withdrawn", "rejected", "lapsed")),
+)
+
+
+def latest_revisions(session: Session, proposals: list[Proposal]) -> dict[int | None, Revision]:
+    """Each proposal's newest revision, by proposal id, in one statement."""
+    params = {"proposal_ids": [p.id for p in proposals]}
+    return {
+        revision.proposal_id: revision
+        for revision in session.exec(_LATEST_REVISIONS, params=params)
+    }
 
 
 def _against_current(session: Session, revision: Revision, current: Version) -> str | None:
@@ -49,20 +71,32 @@ def overlapping_proposals(session: Session, proposal: Proposal) -> list[Overlap]
     if protocol.state(proposal.state).is_final:
         return []
     current = current_version(session, proposal.agreement_id)
-    mine = _against_current(session, _latest_revision(session, proposal), current)
-    others = session.exec(
-        select(Proposal).where(
-            Proposal.agreement_id == proposal.agreement_id,
-            Proposal.id != proposal.id,
-            col(Proposal.state).not_in(("draft", "adopted", "withdrawn", "rejected", "lapsed")),
-        )
-    ).all()
+    params = {"agreement_id": proposal.agreement_id, "proposal_id": proposal.id}
+    others = session.exec(_OTHERS_OPEN, params=params).all()
+    latest = latest_revisions(session, [proposal, *others])
     overlaps = []
     for other in others:
-        theirs = _against_current(session, _latest_revision(session, other), current)
-        if mine is None or theirs is None:
-            continue  # a stale conflicting proposal is reported by its own rebase check
-        passages = overlapping_passages(current.text, mine, theirs)
+        passages = _shared_passages(session, current, latest[proposal.id], latest[other.id])
         if passages:
-            overlaps.append(Overlap(other, tuple(passages)))
+            overlaps.append(Overlap(other, passages))
     return overlaps
+
+
+_passages_kept: KeptByContent[tuple[str, ...]] = KeptByContent(size=1024)
+
+
+def _shared_passages(
+    session: Session, current: Version, mine: Revision, theirs: Revision
+) -> tuple[str, ...]:
+    """The passages of the current version both revisions change, kept by their texts'
+    hashes and the ids of the versions involved (adopted versions never change)."""
+
+    def compare() -> tuple[str, ...]:
+        mine_text = _against_current(session, mine, current)
+        theirs_text = _against_current(session, theirs, current)
+        if mine_text is None or theirs_text is None:
+            return ()  # a stale conflicting proposal is reported by its own rebase check
+        return tuple(overlapping_passages(current.text, mine_text, theirs_text))
+
+    versions = (current.id, mine.base_version_id, theirs.base_version_id)
+    return _passages_kept.get((*versions, mine.text_sha256, theirs.text_sha256), compare)

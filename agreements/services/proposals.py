@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from workflows.protocols import PROPOSER
@@ -345,10 +346,13 @@ def revise_proposal(
 
 def revisions_of(session: Session, proposal: Proposal) -> list[Revision]:
     """A proposal's revisions, oldest first."""
-    return list(
-        session.exec(
-            select(Revision)
-            .where(Revision.proposal_id == proposal.id)
-            .order_by(col(Revision.number))
-        )
-    )
+    return list(session.exec(_REVISIONS, params={"proposal_id": proposal.id}))
+
+
+# The proposal page reads this on every view: built once, with the proposal as a parameter
+# (building a statement and computing its cache key cost more than running it).
+_REVISIONS = (
+    select(Revision)
+    .where(Revision.proposal_id == bindparam("proposal_id"))
+    .order_by(col(Revision.number))
+)

@@ -20,7 +20,7 @@ from .. import audit
 from ..errors import Forbidden, InvalidInput, Refused
 from ..limits import MAX_DISCUSSION_CHARS, clean_text
 from ..models import Comment, Membership, Objection, Round, User, utcnow
-from ..wording import _
+from ..wording import Moment, _
 from ._context import ProposalContext, load_proposal
 from ._unit import get_or_404, is_system, lock, use_case
 from .rounds import require_before_deadline
@@ -139,8 +139,8 @@ def extend_deadline(
     if previous is not None and deadline <= previous:
         raise InvalidInput(
             _(
-                "The new deadline must be later than the current one (%(deadline)s UTC).",
-                deadline=previous.strftime("%Y-%m-%d %H:%M"),
+                "The new deadline must be later than the current one (%(deadline)s).",
+                deadline=Moment(previous),
             ),
             "deadline",
         )
@@ -174,11 +174,10 @@ def remind_non_answerers(session: Session, actor: User | None, *, proposal_id: i
         again = round_.reminded_at + REMIND_EVERY
         raise Refused(
             _(
-                "A reminder for this round went out on %(date)s at %(time)s UTC. Accord reminds "
-                "at most once a day, so the next one can go after %(again)s UTC.",
-                date=round_.reminded_at.strftime("%Y-%m-%d"),
-                time=round_.reminded_at.strftime("%H:%M"),
-                again=again.strftime("%Y-%m-%d %H:%M"),
+                "A reminder for this round went out on %(sent)s. Accord reminds at most once "
+                "a day, so the next one can go after %(again)s.",
+                sent=Moment(round_.reminded_at),
+                again=Moment(again),
             )
         )
     waiting = [user_id for user_id in not_answered(ctx, round_) if user_id != actor.id]  # type: ignore[union-attr]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import insert, literal
+from sqlalchemy import bindparam, insert, literal
 from sqlmodel import Session, col, select
 
 from .. import audit
@@ -136,14 +136,21 @@ def sync_rounds(ctx: ProposalContext, trigger: str, **round_options: object) -> 
         open_round(ctx, kind, **round_options)  # type: ignore[arg-type]
 
 
+# Built once: registering a stance is the most frequent write, and building a statement
+# costs SQLAlchemy more than running it.
+_CURRENT_STANCE = select(Stance).where(
+    Stance.round_id == bindparam("round_id"),
+    Stance.participant_id == bindparam("user_id"),
+    col(Stance.is_current),
+)
+_PARTICIPANT = select(RoundParticipant).where(
+    RoundParticipant.round_id == bindparam("round_id"),
+    RoundParticipant.user_id == bindparam("user_id"),
+)
+
+
 def _current_stance(session: Session, round_: Round, user: User) -> Stance | None:
-    return session.exec(
-        select(Stance).where(
-            Stance.round_id == round_.id,
-            Stance.participant_id == user.id,
-            col(Stance.is_current),
-        )
-    ).first()
+    return session.exec(_CURRENT_STANCE, params={"round_id": round_.id, "user_id": user.id}).first()
 
 
 def _consent_round(ctx: ProposalContext) -> Round:
@@ -152,12 +159,8 @@ def _consent_round(ctx: ProposalContext) -> Round:
         raise Refused(
             _("There is no consent round open on this proposal; stances cannot be given now.")
         )
-    eligible = ctx.session.exec(
-        select(RoundParticipant).where(
-            RoundParticipant.round_id == round_.id,
-            RoundParticipant.user_id == ctx.actor.id,  # type: ignore[union-attr]
-        )
-    ).first()
+    who = {"round_id": round_.id, "user_id": ctx.actor.id}  # type: ignore[union-attr]
+    eligible = ctx.session.exec(_PARTICIPANT, params=who).first()
     if eligible is None and not any(
         member.user_id == ctx.actor.id  # type: ignore[union-attr]
         for member in ctx.late_joiners(round_)

@@ -32,6 +32,7 @@ from ..models import Agreement, Community, Membership, Translation, User, Versio
 from ..text.diff import TextDiff, diff_texts
 from ..wording import _
 from ._unit import get_or_404, lock, lock_or_404, use_case
+from .queries import translations_of_version
 
 
 def _subject(agreement: Agreement, translation: Translation) -> audit.Subject:
@@ -249,19 +250,6 @@ def current_translations(session: Session, agreement: Agreement) -> list[Transla
             .order_by(col(Translation.language))
         )
     )
-
-
-def translations_of_version(session: Session, version: Version) -> list[Translation]:
-    """The confirmed translations made from `version`, the newest of each language."""
-    rows = session.exec(
-        select(Translation)
-        .where(Translation.source_version_id == version.id, Translation.state == "confirmed")
-        .order_by(col(Translation.language), col(Translation.decided_at).desc())
-    )
-    newest: dict[str, Translation] = {}
-    for row in rows:
-        newest.setdefault(row.language, row)
-    return list(newest.values())
 
 
 @dataclass(frozen=True)

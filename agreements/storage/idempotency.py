@@ -5,8 +5,9 @@ same write again. The caller names the request with a key (the API's `Idempotenc
 header, a page form's one-time token). The first request claims the key in a transaction
 of its own before it runs, so a concurrent repeat finds the claim (the unique constraint
 decides between two at once, on SQLite and PostgreSQL alike); when it succeeds its response
-is stored on the key, and every repeat within KEY_LIFETIME gets that response back. A
-request that fails releases its key, so a retry runs for real.
+is stored on the key (with the claim, when known beforehand, as a page form's redirect is),
+and every repeat within KEY_LIFETIME gets that response back. A request that fails releases
+its key, so a retry runs for real.
 
 Each function commits the session it is given: callers hand it the request's session
 before and after the use case's own transaction, never in the middle of it.
@@ -19,9 +20,9 @@ import json
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import bindparam, delete
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from ..errors import InvalidInput, Refused
 from ..models import IdempotencyKey, utcnow
@@ -62,29 +63,53 @@ def check_key(key: str) -> str:
     return key
 
 
+_KEYS = IdempotencyKey.__table__  # type: ignore[attr-defined]
+# Built once, as every page form's submission runs them: plain statements on the table, no
+# model object to build, validate and flush.
+_FORGET_EXPIRED = _KEYS.delete().where(_KEYS.c.expires_at < bindparam("now"))
+_CLAIM = _KEYS.insert()
+_COMPLETE = _KEYS.update().where(
+    _KEYS.c.scope == bindparam("claimed_scope"), _KEYS.c.key == bindparam("claimed_key")
+)
+
+
 def _find(session: Session, scope: str, key: str) -> IdempotencyKey | None:
     return session.exec(
         select(IdempotencyKey).where(IdempotencyKey.scope == scope, IdempotencyKey.key == key)
     ).first()
 
 
-def claim(session: Session, *, scope: str, key: str, request_print: str) -> StoredResponse | None:
+def claim(
+    session: Session,
+    *,
+    scope: str,
+    key: str,
+    request_print: str,
+    answer: StoredResponse | None = None,
+) -> StoredResponse | None:
     """Claim `key` for a new request (None: go ahead), or the stored answer to replay.
 
     Refuses (422) a key already used for a different request, and (409) one whose first
     request is still running. Expired keys are forgotten here, so the table stays small.
+    An `answer` known before the request runs (a page form's redirect) is stored with the
+    claim, so no later `complete` is needed; `release` still forgets it if the request fails.
     """
     now = utcnow()
-    session.execute(delete(IdempotencyKey).where(col(IdempotencyKey.expires_at) < now))
-    session.add(
-        IdempotencyKey(
-            scope=scope,
-            key=key,
-            fingerprint=request_print,
-            expires_at=now + KEY_LIFETIME,
-        )
-    )
+    session.execute(_FORGET_EXPIRED, {"now": now})
     try:
+        session.execute(
+            _CLAIM,
+            {
+                "scope": scope,
+                "key": key,
+                "fingerprint": request_print,
+                "created_at": now,
+                "expires_at": now + KEY_LIFETIME,
+                "status": answer.status if answer else None,
+                "headers": json.dumps(answer.headers) if answer else None,
+                "body": answer.body if answer else None,
+            },
+        )
         session.commit()
         return None
     except IntegrityError:
@@ -104,13 +129,17 @@ def claim(session: Session, *, scope: str, key: str, request_print: str) -> Stor
 
 
 def complete(session: Session, *, scope: str, key: str, response: StoredResponse) -> None:
-    """Store the claimed request's answer on its key, for every repeat to get."""
-    row = _find(session, scope, key)
-    if row is not None:
-        row.status = response.status
-        row.headers = json.dumps(response.headers)
-        row.body = response.body
-        session.add(row)
+    """Store the claimed request's answer on its key, for every repeat to get (one UPDATE)."""
+    session.execute(
+        _COMPLETE,
+        {
+            "claimed_scope": scope,
+            "claimed_key": key,
+            "status": response.status,
+            "headers": json.dumps(response.headers),
+            "body": response.body,
+        },
+    )
     session.commit()
 
 

@@ -32,6 +32,16 @@ def get_session() -> Session:
     return g.db_session
 
 
+def reads_from_here(session: Session) -> None:
+    """The request's writes are done: what the session holds is read anew, and its next
+    transactions begin DEFERRED, as a GET's do, so re-drawing a page after a POST never
+    holds SQLite's write lock (BEGIN IMMEDIATE) while it renders. A session still inside a
+    transaction keeps it, and its engine."""
+    session.expire_all()
+    if not session.in_transaction():
+        session.bind = read_only(get_engine())
+
+
 def rollback_session() -> None:
     """End the request's transaction before an error page is drawn.
 

@@ -27,7 +27,7 @@ from agreements.text.paragraphs import ParagraphPair, align_paragraphs, unpaired
 from agreements.text.sequences import DiffTooComplex, Op
 from agreements.text.units import count_words, rendered_paragraph, split_paragraphs, tokenize
 from agreements.text.words import align_words
-from agreements.wording import Wording, _, n_
+from agreements.wording import Number, Wording, _, n_
 
 # DiffTooComplex, tokenize, split_paragraphs and rendered_paragraph live with the code that
 # uses them (sequence_diff, text_units); they are re-exported because callers import them
@@ -127,7 +127,7 @@ class DiffSummary(Wording):
                 "%(paragraphs)s changed, %(added)s added, %(removed)s removed",
                 paragraphs=n_("%(num)s paragraph", "%(num)s paragraphs", paragraphs_changed),
                 added=n_("%(num)s word", "%(num)s words", words_added),
-                removed=words_removed,
+                removed=Number(words_removed),
             )
             if paragraphs_changed
             else _("No changes")
@@ -226,15 +226,13 @@ def _comparable_paragraphs(
     rendered remembers each paragraph's rendering: most paragraphs of two versions are
     the same, and need rendering once."""
     sources = split_paragraphs(text)
-    keys = []
-    for source in sources:
-        key = rendered.get(source)
-        if key is None:
-            key = rendered[source] = rendered_paragraph(source)
-        keys.append(key)
+    for source in dict.fromkeys(sources):
+        if source not in rendered:
+            rendered[source] = rendered_paragraph(source)
+    keys = list(map(rendered.__getitem__, sources))
     if mode == "source":
         return keys, sources
-    kept = [key for key in keys if key]
+    kept = list(filter(None, keys))
     return kept, kept
 
 
@@ -259,8 +257,8 @@ def check_text_size(*texts: str) -> None:
             raise TextTooLarge(
                 _(
                     "The text has %(length)s characters; Accord compares texts of up to %(limit)s.",
-                    length=format(len(text), ","),
-                    limit=format(MAX_TEXT_CHARS, ","),
+                    length=Number(len(text)),
+                    limit=Number(MAX_TEXT_CHARS),
                 )
             )
 
@@ -287,7 +285,7 @@ def diff_texts(
         return _whole_paragraphs(_pair_texts(pairs, old_shown, new_shown), mode)
     texts = _pair_texts(pairs, old_shown, new_shown)
     try:
-        return TextDiff(tuple(_paragraph_diff(o, n, deadline) for o, n in texts), mode, None)
+        return TextDiff(_paragraph_diffs(texts, deadline), mode, None)
     except DiffTooComplex:
         return _whole_paragraphs(texts, mode)
 
@@ -297,6 +295,13 @@ _TextPair = tuple[str | None, str | None]
 
 def _pair_texts(pairs: list[ParagraphPair], old: list[str], new: list[str]) -> list[_TextPair]:
     return [(None if i is None else old[i], None if j is None else new[j]) for i, j in pairs]
+
+
+def _paragraph_diffs(texts: list[_TextPair], deadline: float) -> tuple[ParagraphDiff, ...]:
+    """Each pair diffed once: a long agreement repeats paragraphs (headings, boilerplate),
+    and a paragraph's diff, immutable, serves all its repetitions."""
+    diffs = {pair: _paragraph_diff(*pair, deadline) for pair in dict.fromkeys(texts)}
+    return tuple(map(diffs.__getitem__, texts))
 
 
 def _paragraph_diff(old: str | None, new: str | None, deadline: float) -> ParagraphDiff:

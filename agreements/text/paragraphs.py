@@ -51,7 +51,7 @@ def align_paragraphs(
             if removed or added:
                 pairs.extend(_pair_replaced(removed, added, old_keys, new_keys))
                 removed, added = [], []
-            pairs.extend((i + k, j + k) for k in range(count))
+            pairs.extend(zip(range(i, i + count), range(j, j + count), strict=True))
             i, j = i + count, j + count
     pairs.extend(_pair_replaced(removed, added, old_keys, new_keys))
     return pairs
@@ -64,9 +64,9 @@ def _paragraph_ops(
     found exactly once in each text anchor it, the stretches between are aligned the same
     way, and dmp aligns what has no anchors: the cost follows the size of the changes,
     not of the agreement."""
-    anchors = _anchors(old_keys, new_keys) if old_keys and new_keys else []
+    anchors = _anchors(old_keys, new_keys) if _anchorable(old_keys, new_keys) else []
     if not anchors or depth == _MAX_ANCHOR_DEPTH:
-        return _stretch_ops(old_keys, new_keys, deadline)
+        return diff_tokens(old_keys, new_keys, deadline=deadline)
     ops: list[tuple[Op, int]] = []
     i = j = 0
     for a, b in anchors:
@@ -80,25 +80,37 @@ def _paragraph_ops(
     return ops + _paragraph_ops(old_keys[i:], new_keys[j:], deadline, depth + 1)
 
 
-def _stretch_ops(old_keys: list[str], new_keys: list[str], deadline: float) -> list[tuple[Op, int]]:
-    if not old_keys and not new_keys:
-        return []
-    return diff_tokens(old_keys, new_keys, deadline=deadline)
+def _anchorable(old_keys: list[str], new_keys: list[str]) -> bool:
+    """Whether anchors could pair a stretch otherwise than diff_tokens does at once: not when
+    it is unchanged, empty on a side, or a paragraph a side, as most stretches between
+    anchors are."""
+    if not old_keys or not new_keys or len(old_keys) + len(new_keys) == 2:
+        return False
+    return old_keys != new_keys
 
 
 def _anchors(old_keys: list[str], new_keys: list[str]) -> list[tuple[int, int]]:
     """Positions (old, new) of paragraphs found exactly once in each text, as many as can
     be matched in order."""
-    old_counts, new_counts = Counter(old_keys), Counter(new_keys)
-    new_at = {key: j for j, key in enumerate(new_keys) if new_counts[key] == 1}
-    unique = [
-        (i, new_at[key]) for i, key in enumerate(old_keys) if old_counts[key] == 1 and key in new_at
-    ]
-    return _longest_increasing(unique)
+    both = _found_once(old_keys) & _found_once(new_keys)
+    new_at = {key: j for j, key in enumerate(new_keys) if key in both}
+    return _longest_increasing([(i, new_at[key]) for i, key in enumerate(old_keys) if key in both])
+
+
+def _found_once(keys: list[str]) -> set[str]:
+    """The keys found exactly once: often all of them, which needs no counting."""
+    distinct = set(keys)
+    if len(distinct) == len(keys):
+        return distinct
+    return {key for key, count in Counter(keys).items() if count == 1}
 
 
 def _longest_increasing(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """The longest subsequence of pairs whose second items increase (patience sorting)."""
+    """The longest subsequence of pairs whose second items increase (patience sorting): all
+    of them when no paragraph moved, as in most revisions."""
+    seconds = [second for _, second in pairs]
+    if seconds == sorted(seconds):
+        return pairs
     tails: list[int] = []  # tails[k]: the least second item that ends a run of length k+1
     ends: list[int] = []  # ends[k]: the index in pairs of that item
     previous = [-1] * len(pairs)
@@ -173,11 +185,17 @@ def _read_pairing(
     return pairs + unpaired(removed[a:], pending + added[b:])
 
 
-def _word_bag(text: str) -> Counter[str]:
-    return Counter(token.casefold() for token in tokenize(text) if token[:1].isalnum())
+# A bag of words as a set: each word with its occurrence number, ("the", 0), ("the", 1), so
+# that what two bags have in common is a set intersection, which is fast.
+_WordBag = frozenset[tuple[str, int]]
 
 
-def _similarity(one: Counter[str], two: Counter[str]) -> float:
+def _word_bag(text: str) -> _WordBag:
+    counts = Counter([token.casefold() for token in tokenize(text) if token[:1].isalnum()])
+    return frozenset((word, k) for word, count in counts.items() for k in range(count))
+
+
+def _similarity(one: _WordBag, two: _WordBag) -> float:
     """The Dice coefficient of two bags of words: 1.0 for the same words, 0.0 for none."""
-    total = one.total() + two.total()
-    return 2 * (one & two).total() / total if total else 1.0
+    total = len(one) + len(two)
+    return 2 * len(one & two) / total if total else 1.0

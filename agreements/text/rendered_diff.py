@@ -20,11 +20,11 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from agreements.text.diff import ParagraphDiff, Segment, TextDiff, UnchangedRun
 from agreements.text.render import render_markdown, sanitise_html
@@ -58,7 +58,8 @@ _FENCE_LINE = re.compile(r"\n[ \t]{0,3}(?:`{3,}|~{3,})[ \t]*\Z")
 _TABLE_SYNTAX = re.compile(r"(\||\n)")
 _WORD = re.compile(r"\w")
 
-_LABELS = {"insert": "added: ", "delete": "removed: "}
+# What a screen reader says before a change; pages pass their reader's words (`labels`).
+ENGLISH_LABELS: Mapping[str, str] = {"insert": "added:", "delete": "removed:"}
 _TAGS = {"insert": ("ins", "diff-ins"), "delete": ("del", "diff-del")}
 
 
@@ -71,13 +72,21 @@ class RenderedParagraph:
     html: Markup
 
 
-def rendered_changes(diff: TextDiff, context: int = 1) -> list[RenderedParagraph | UnchangedRun]:
+def rendered_changes(
+    diff: TextDiff, context: int = 1, labels: Mapping[str, str] = ENGLISH_LABELS
+) -> list[RenderedParagraph | UnchangedRun]:
     """The diff's changed paragraphs (with `context` unchanged neighbours, longer unchanged
     stretches collapsed, as TextDiff.changed_only) rendered as they read; a table's rows
-    count as one paragraph, so that it renders as a table."""
+    count as one paragraph, so that it renders as a table. `labels` are the words a screen
+    reader says before an insertion and a deletion, in the reader's language."""
     tables_joined = TextDiff(tuple(_tables_joined(diff.paragraphs)), diff.mode, diff.note)
+    spans = {
+        op: f'<span class="visually-hidden">{escape(label)} </span>' for op, label in labels.items()
+    }
     return [
-        item if isinstance(item, UnchangedRun) else RenderedParagraph(item.op, _paragraph(item))
+        item
+        if isinstance(item, UnchangedRun)
+        else RenderedParagraph(item.op, _paragraph(item, spans))
         for item in tables_joined.changed_only(context)
     ]
 
@@ -109,15 +118,15 @@ def _table(rows: list[ParagraphDiff]) -> ParagraphDiff:
     return ParagraphDiff(op, old, new, tuple(segments))  # type: ignore[arg-type]
 
 
-def _paragraph(paragraph: ParagraphDiff) -> Markup:
+def _paragraph(paragraph: ParagraphDiff, spans: Mapping[str, str]) -> Markup:
     if paragraph.op == "equal":
         return _render(paragraph.old or "")
     marked = _marked_table(paragraph) if _is_table(paragraph) else _marked_source(paragraph)
     if marked is not None:
-        return _marked_html(render_markdown(marked))
+        return _marked_html(render_markdown(marked), spans)
     blocks = [
-        _block("delete", paragraph.old) if paragraph.old is not None else Markup(""),
-        _block("insert", paragraph.new) if paragraph.new is not None else Markup(""),
+        _block("delete", paragraph.old, spans) if paragraph.old is not None else Markup(""),
+        _block("insert", paragraph.new, spans) if paragraph.new is not None else Markup(""),
     ]
     return Markup("").join(blocks)
 
@@ -126,13 +135,10 @@ def _render(source: str) -> Markup:
     return Markup(_HEADING_ID.sub(r"\1", str(render_markdown(_SENTINEL.sub("\ufffd", source)))))
 
 
-def _block(op: str, source: str) -> Markup:
+def _block(op: str, source: str, spans: Mapping[str, str]) -> Markup:
     """A whole paragraph added or removed: rendered, then wrapped as one block."""
     tag, css = _TAGS[op]
-    return Markup(
-        f'<{tag} class="{css} diff-block"><span class="visually-hidden">{_LABELS[op]}</span>'
-        f"{_render(source)}</{tag}>"
-    )
+    return Markup(f'<{tag} class="{css} diff-block">{spans[op]}{_render(source)}</{tag}>')
 
 
 def _marked_source(paragraph: ParagraphDiff) -> str | None:
@@ -182,15 +188,15 @@ def _marked(segment: Segment) -> str:
     return segment.text
 
 
-def _marked_html(html: Markup) -> Markup:
+def _marked_html(html: Markup, spans: Mapping[str, str]) -> Markup:
     """Sanitised HTML with sentinels made into <ins>/<del> (see the module docstring)."""
     parts = _TAG.split(str(html))
     parts[1::2] = [_SENTINEL.sub("", _DELETED_INSIDE_TAG.sub("", tag)) for tag in parts[1::2]]
     clean = _HEADING_ID.sub(r"\1", sanitise_html("".join(parts)))
-    return Markup("".join(_marked_parts(_TAG.split(clean))))
+    return Markup("".join(_marked_parts(_TAG.split(clean), spans)))
 
 
-def _marked_parts(parts: list[str]) -> Iterator[str]:
+def _marked_parts(parts: list[str], spans: Mapping[str, str]) -> Iterator[str]:
     """Tags as they are; text with each changed run wrapped, and the screen-reader label
     ("added:", "removed:") once at the start of each change."""
     op: str | None = None
@@ -208,6 +214,6 @@ def _marked_parts(parts: list[str]) -> Iterator[str]:
                 yield piece
             else:
                 tag, css = _TAGS[op]
-                label = "" if labelled else f'<span class="visually-hidden">{_LABELS[op]}</span>'
+                label = "" if labelled else spans[op]
                 labelled = True
                 yield f'<{tag} class="{css}">{label}{piece}</{tag}>'

@@ -13,6 +13,8 @@ from __future__ import annotations
 import functools
 import time
 from collections.abc import Sequence
+from itertools import compress, count
+from operator import ne
 from typing import Literal
 
 from diff_match_patch import diff_match_patch
@@ -64,6 +66,16 @@ class _TokenCodec:
         self._codes: dict[str, str] = {}
         self._allotted = 0
 
+    @property
+    def capacity(self) -> int:
+        """How many distinct tokens it can give characters to, at the least."""
+        return len(_readable_codes()) if self._words else _CODE_POINTS
+
+    def alike(self, one: str, two: str) -> bool:
+        """Whether two tokens stand for the same character: the same token, or two
+        whitespace runs in words (see _new_code)."""
+        return one == two or (self._words and one.isspace() and two.isspace())
+
     def encode(self, tokens: Sequence[str]) -> str:
         codes = self._codes
         for token in dict.fromkeys(tokens):
@@ -87,6 +99,9 @@ def _nth(number: int) -> str:
     return codes[number]
 
 
+_CODE_POINTS = 0x110000 - 0x801  # all but U+0000 and the surrogates
+
+
 def _nth_code_point(number: int) -> str:
     """The number-th code point after U+0000, skipping the surrogates."""
     code = number + 1 if number + 1 < 0xD800 else number + 0x801
@@ -106,9 +121,40 @@ def diff_tokens(
     deadline (a time.time() value) passes before the diff is exact.
     """
     codec = _TokenCodec(words=words)
+    plain = _plain_diff(old, new, codec)
+    if plain is not None:
+        return plain
     old_chars, new_chars = codec.encode(old), codec.encode(new)
     differ = _Differ()
     diffs = differ.diff_main(old_chars, new_chars, False, deadline)
     if words:
         differ.diff_cleanupSemantic(diffs)
     return [(_DMP_OPS[op], len(chars)) for op, chars in diffs]
+
+
+def _plain_diff(
+    old: Sequence[str], new: Sequence[str], codec: _TokenCodec
+) -> list[tuple[Op, int]] | None:
+    """The diff of two sequences of which one is empty or that differ in one token at most
+    (a replaced word, a reworded paragraph): it is plain, and is what dmp answers, with or
+    without semantic cleanup, so dmp need not run. None for other sequences, and for any
+    with more tokens than the codec is sure to give characters to (dmp would raise)."""
+    if len(old) + len(new) > codec.capacity:
+        return None
+    if not old or not new:
+        ends: tuple[tuple[Op, int], ...] = (("delete", len(old)), ("insert", len(new)))
+        return [(op, n) for op, n in ends if n]
+    if len(old) != len(new):
+        return None
+    at = next(compress(count(), map(ne, old, new)), len(old))  # where they first differ
+    if old[at + 1 :] != new[at + 1 :]:
+        return None
+    if at == len(old) or codec.alike(old[at], new[at]):
+        return [("equal", len(old))]
+    ops: tuple[tuple[Op, int], ...] = (
+        ("equal", at),
+        ("delete", 1),
+        ("insert", 1),
+        ("equal", len(old) - at - 1),
+    )
+    return [(op, n) for op, n in ops if n]

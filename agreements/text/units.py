@@ -87,8 +87,9 @@ def count_words(text: str) -> int:
 
 # One paragraph: the blank lines before it, then a fenced code block (to its closing
 # fence), a heading line, or a block of lines up to a blank line or a line that starts a
-# block of its own (a list item, heading, block quote, table row or fence); the last
-# paragraph also takes the blank lines after it.
+# block of its own (a list item, heading, block quote, table row or fence). Blank lines at
+# the end of the text come out as one more match, which split_paragraphs gives to the last
+# paragraph (cheaper than looking for the end of the text after every paragraph).
 _PARAGRAPH = re.compile(
     r"""
     (?:[ \t\r]*\n)*
@@ -105,12 +106,13 @@ _PARAGRAPH = re.compile(
             [^\n]*(?:\n|\Z)
         )*
     )
-    (?:(?:[ \t\r]*\n)*[ \t\r]*\Z)?
     """,
     re.VERBOSE | re.MULTILINE,
 )
 _FENCED = re.compile(r"(?:[ \t\r]*\n)*[ \t]{0,3}(?:`{3,}|~{3,})")
-_COLLAPSIBLE = re.compile(r"[ \t\r\n\f\v]+")
+_SPACES = " \t\r\n\f\v"
+# A run of spaces and line breaks that is not already one space (most runs are).
+_COLLAPSIBLE = re.compile(r" [ \t\r\n\f\v]+|[\t\r\n\f\v][ \t\r\n\f\v]*")
 
 
 def split_paragraphs(text: str) -> list[str]:
@@ -118,13 +120,13 @@ def split_paragraphs(text: str) -> list[str]:
     quote lines, table rows and fenced code blocks. Each carries the blank lines before
     it (the last also those after it), so the paragraphs join back to the text exactly,
     and adding or removing a paragraph leaves its neighbours as they were."""
-    paragraphs: list[str] = []
-    position = 0
-    while position < len(text):
-        # Never empty: the blank lines take a line break, a block any other character.
-        paragraph = _PARAGRAPH.match(text, position).group()  # type: ignore[union-attr]
-        paragraphs.append(paragraph)
-        position += len(paragraph)
+    # Each match starts where the last ended and is never empty before the end of the text
+    # (the blank lines take a line break, a block any other character); the last match, at
+    # the end, is. Blank lines that end the text go with the paragraph before them.
+    paragraphs = [match.group() for match in _PARAGRAPH.finditer(text)]
+    paragraphs.pop()
+    if len(paragraphs) > 1 and not paragraphs[-1].strip(" \t\r\n"):
+        paragraphs[-2:] = [paragraphs[-2] + paragraphs[-1]]
     return paragraphs
 
 
@@ -133,7 +135,12 @@ def rendered_paragraph(paragraph: str) -> str:
     is one space (Markdown re-wrapping changes no word). Code blocks keep their lines."""
     if _FENCED.match(paragraph):
         return "\n".join(line.rstrip() for line in paragraph.splitlines()).strip("\n")
-    return _COLLAPSIBLE.sub(" ", paragraph).strip(" ")
+    inner = paragraph.strip(_SPACES)
+    # Without line breaks, tabs or double spaces (most paragraphs), there is nothing to
+    # collapse: isprintable is False for every space but " ", and cheaper than a search.
+    if inner.isprintable() and "  " not in inner:
+        return inner
+    return _COLLAPSIBLE.sub(" ", inner)
 
 
 def word_runs(text: str, *, drop_format_characters: bool = False) -> list[str]:

@@ -13,6 +13,8 @@ from diff_match_patch import diff_match_patch
 from agreements.text.sequences import Op, diff_tokens
 from agreements.text.units import tokenize
 
+_DMP = diff_match_patch()  # for its common prefix and suffix, which keep no state
+
 
 def align_words(old: str, new: str, deadline: float) -> list[tuple[Op, str]]:
     """The changes from old to new as runs of (op, text) that join back to both.
@@ -41,9 +43,8 @@ def _unchanged_ends(old: str, new: str) -> tuple[int, int]:
     """The lengths of the beginning and the end that two texts share, cut where a run of
     whitespace starts or ends so that no token is split: only the rest needs tokenizing,
     which in a long paragraph with one changed word is little."""
-    differ = diff_match_patch()
-    prefix = _whitespace_before(old, differ.diff_commonPrefix(old, new))
-    suffix = differ.diff_commonSuffix(old[prefix:], new[prefix:])
+    prefix = _whitespace_before(old, _DMP.diff_commonPrefix(old, new))
+    suffix = _DMP.diff_commonSuffix(old[prefix:], new[prefix:])
     return prefix, len(old) - _whitespace_after(old, len(old) - suffix)
 
 

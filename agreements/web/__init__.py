@@ -17,7 +17,7 @@ from flask import Flask
 
 from ..security.form_tokens import new_form_token
 from ..text.render import render_markdown
-from . import bandwidth, locale
+from . import bandwidth, locale, template_gettext
 from .blueprint import bp, htmx
 from .template_cache import compiled_templates
 
@@ -44,6 +44,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     errors.init_app(app)
     locale.init_app(app)
+    template_gettext.init_app(app)  # after Flask-Babel's, which it replaces
     app.add_template_filter(render_markdown, "markdown")
     app.add_template_global(new_form_token, "form_token")
     app.jinja_env.bytecode_cache = compiled_templates

@@ -13,7 +13,7 @@ from ..services.queries import sections
 from ..services.reviews import review_of
 from ..services.translations import offered_translations
 from ..storage.sessions import get_session
-from ..text.diff import diff_texts
+from ..text.kept import kept_diff
 from ..wording import _
 from . import forms
 from .blueprint import bp
@@ -116,7 +116,7 @@ def compare(slug: str, agreement_slug: str) -> Response:
     old: Version = queries.version_by_number(session, agreement, from_number)
     new: Version = queries.version_by_number(session, agreement, to_number)
     view = forms.diff_view(request.args.get("view"))
-    diff = diff_texts(old.text, new.text, mode="source" if view == "source" else "rendered")
+    diff = kept_diff(old.text, new.text, mode="source" if view == "source" else "rendered")
     return render(
         "compare.html",
         "partials/compare.html",

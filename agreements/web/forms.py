@@ -13,7 +13,7 @@ from werkzeug.datastructures import FileStorage, MultiDict
 
 from ..errors import InvalidInput, TooLarge
 from ..limits import MAX_AGREEMENT_CHARS, MAX_ID
-from ..wording import _
+from ..wording import Number, _
 
 DIFF_VIEWS = ("rendered", "inline", "side", "source")
 MARKDOWN_SUFFIXES = (".md", ".markdown")
@@ -43,7 +43,7 @@ def whole_number(value: str, name: str, label: str) -> int:
         if number <= MAX_ID:
             return number
     raise InvalidInput(
-        _("%(label)s must be a whole number from 0 to %(max)s.", label=label, max=f"{MAX_ID:,}"),
+        _("%(label)s must be a whole number from 0 to %(max)s.", label=label, max=Number(MAX_ID)),
         name,
     )
 
@@ -140,7 +140,7 @@ def _markdown_text(upload: FileStorage, name: str) -> str:
             "%(filename)s is too long: an agreement can have at most %(max)s characters. "
             "Shorten it, or split it into two agreements.",
             filename=filename,
-            max=f"{MAX_AGREEMENT_CHARS:,}",
+            max=Number(MAX_AGREEMENT_CHARS),
         )
     )
     data = upload.read(4 * MAX_AGREEMENT_CHARS + 1)  # UTF-8 takes at most 4 bytes a character

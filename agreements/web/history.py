@@ -25,9 +25,8 @@ from ..auth import current_actor
 from ..saying import say
 from ..services import queries
 from ..services._context import load_proposal
-from ..services.translations import translations_of_version
 from ..storage.sessions import get_session
-from ..text.diff import diff_texts
+from ..text.kept import kept_diff
 from ..wording import _
 from . import forms
 from .responses import render
@@ -142,8 +141,8 @@ def decision_record(slug: str, agreement_slug: str, number: int) -> str:
         slug=slug,
         agreement_slug=agreement_slug,
         agreement_language=agreement.language,
-        diff=diff_texts(base.text, adopted.text),
-        translations=translations_of_version(session, adopted),
+        diff=kept_diff(base.text, adopted.text),
+        translations=queries.translations_of_version(session, adopted),
         verification=verification(),
         objection_protocol=OBJECTION_LIFECYCLE,
     )
@@ -156,7 +155,7 @@ def decision_record_download(slug: str, agreement_slug: str, number: int, fmt: s
         return Response(say(_("Records download as .md or .json.")), 404, mimetype="text/plain")
     record = queries.build_record(get_session(), current_actor(), slug, agreement_slug, number)
     body, mimetype = (
-        (record.to_markdown(), "text/markdown")
+        (record.to_markdown(say), "text/markdown")
         if fmt == "md"
         else (record.to_json(), "application/json")
     )

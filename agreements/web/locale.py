@@ -7,9 +7,10 @@ English. `select_time_zone` is the person's setting (UTC for visitors).
 
 Template helpers registered here: `when` (agreements.saying: a moment in the reader's
 locale and time zone, the zone shown), `until` (the same moment as relative time, "in 2
-days"), `lang_attrs` (the `lang` and `dir` attributes of a text written in a given
-language), `say` (a Wording from Python in the reader's language, for a value given to `_()`
-in a template, where `finalize` does not reach), and `page_language()` / `page_direction()`
+days"), `reader_zone()` (the reader's time zone), `lang_attrs` (the `lang` and `dir`
+attributes of a text written in a given language), `say` (a Wording from Python in the
+reader's language, for a value given to `_()` in a template, where `finalize` does not
+reach), and `page_language()` / `page_direction()`
 for `<html lang dir>`.
 
 Catalogues live in agreements/translations/<lang>/LC_MESSAGES/messages.po. The compiled
@@ -30,7 +31,7 @@ from babel.dates import format_timedelta
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, flash, has_request_context, redirect, request, session
-from flask_babel import Babel, get_locale
+from flask_babel import Babel, get_locale, get_timezone
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
@@ -179,6 +180,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(lang_attrs, "lang_attrs")
     app.add_template_filter(say, "say")
     app.add_template_global(page_language, "page_language")
+    app.add_template_global(get_timezone, "reader_zone")
     app.add_template_global(page_direction, "page_direction")
     app.add_template_global(INTERFACE_LANGUAGES, "interface_languages")
     app.add_template_global(time_zones, "time_zones")

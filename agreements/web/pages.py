@@ -28,14 +28,15 @@ def community_page(slug: str, **extra: object) -> Response:
     """The community page (or its partial); its feeds panel posts back to it (feeds.py)."""
     session, actor = get_session(), current_actor()
     community = queries.community_by_slug(session, actor, slug)
+    agreements = queries.agreements_of(session, community)
     return render(
         "community.html",
         "partials/community.html",
         community=community,
-        agreements=queries.agreements_of(session, community),
+        agreements=agreements,
         open_proposals={
             agreement.id: queries.proposals_of(session, agreement, open_only=True)
-            for agreement in queries.agreements_of(session, community)
+            for agreement in agreements
         },
         needs=queries.needs_me(session, actor, community),
         decisions=queries.recent_decisions(session, community),

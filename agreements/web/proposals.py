@@ -16,6 +16,7 @@ from ..services.documents import agreement_text
 from ..storage.sessions import get_session
 from ..tally import STATUS_LABELS
 from ..text.diff import TextDiff, diff_texts
+from ..text.kept import kept_diff
 from ..wording import _
 from . import forms
 from .blueprint import bp
@@ -120,16 +121,16 @@ def proposal_page(
         community=detail.ctx.community,
         agreement=detail.ctx.agreement,
         view=view,
-        diff=diff_texts(
+        diff=kept_diff(
             detail.base.text, latest.text, mode="source" if view == "source" else "rendered"
         ),
         revision_diffs={
-            r.number: diff_texts(previous[r.number - 1].text, r.text)
+            r.number: kept_diff(previous[r.number - 1].text, r.text)
             for r in detail.revisions
             if r.number > 1
         },
         stale_diff=(
-            diff_texts(stale_from.text, latest.text)
+            kept_diff(stale_from.text, latest.text)
             if stale_from is not None and detail.my_status == "stale"
             else None
         ),

@@ -29,7 +29,7 @@ from werkzeug.wrappers import Response
 from ..errors import DomainError, InvalidInput, NotAuthenticated
 from ..saying import say
 from ..security import form_tokens
-from ..storage.sessions import get_session
+from ..storage.sessions import get_session, reads_from_here
 from ..wording import _
 
 Renderer = Callable[..., Response]
@@ -119,10 +119,10 @@ def perform(
     A form sent again with the same one-time token (form_tokens.py) runs nothing: it is
     answered like the first submission, with the notice that it was already saved.
     """
-    submission = form_tokens.claim()
+    submission = form_tokens.claim(None if callable(location) else location)
     if submission.replay_to is not None:
         if is_htmx():
-            return show(notice=form_tokens.ALREADY_SAVED)
+            return _redraw(show, notice=form_tokens.ALREADY_SAVED)
         flash(say(form_tokens.ALREADY_SAVED), "success")
         return redirect(submission.replay_to, 303)
     try:
@@ -132,16 +132,21 @@ def perform(
         return sign_in_redirect()
     except DomainError as error:
         form_tokens.refused(submission)
-        get_session().expire_all()
-        return show(error=error)
+        return _redraw(show, error=error)
     except BaseException:
         form_tokens.refused(submission)
         raise
-    get_session().expire_all()
     target = location(result) if callable(location) else location
     form_tokens.saved(submission, target)
     message = success(result) if callable(success) else success
     if is_htmx():
-        return show(notice=message)
+        return _redraw(show, notice=message)
     flash(say(message), "success")  # the session keeps a plain str: said now, for this reader
     return redirect(target, 303)
+
+
+def _redraw(show: Renderer, **extra: Any) -> Response:
+    """`show` once the POST has written all it writes: the page is read anew, outside the
+    write lock (storage/sessions.reads_from_here)."""
+    reads_from_here(get_session())
+    return show(**extra)

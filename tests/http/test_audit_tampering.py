@@ -1,11 +1,11 @@
 """Forging the audit trail, as someone with database access would, and being found out.
 
-A member keeps what Accord hands out: the decision record (Markdown and JSON) and an
-archive. Then the guard triggers go and the chain is edited, cut, reordered, added to,
-sealed or re-hashed. Each forgery must fail `flask audit verify`: a plain check catches every
-edit the chain itself can show (and the history page's badge turns red), while cutting the
-newest events or re-hashing after an edit is caught by the heads the kept files carry, with
-`--record FILE` or `--expect HASH`. On SQLite and on PostgreSQL.
+A member keeps what Accord hands out: the decision record (Markdown, in English and in
+German, and JSON) and an archive. Then the guard triggers go and the chain is edited, cut,
+reordered, added to, sealed or re-hashed. Each forgery must fail `flask audit verify`: a
+plain check catches every edit the chain itself can show (and the history page's badge turns
+red), while cutting the newest events or re-hashing after an edit is caught by the heads
+the kept files carry, with `--record FILE` or `--expect HASH`. On SQLite and on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -70,11 +70,14 @@ def kept(request: pytest.FixtureRequest, tmp_path: Path, login) -> Iterator[Kept
     login(client, world.members[0])
     base = f"/c/{world.community.slug}/a/{world.agreement.slug}"
     files = []
-    for fmt in ("md", "json"):
-        response = client.get(f"{base}/v/2/record.{fmt}")
+    for name, language in (("record.md", "en"), ("record.de.md", "de"), ("record.json", "en")):
+        response = client.get(f"{base}/v/2/{name.replace('.de', '')}",
+                              headers={"Accept-Language": language})  # fmt: skip
         assert response.status_code == 200
-        files.append(tmp_path / f"record.{fmt}")
+        files.append(tmp_path / name)
         files[-1].write_bytes(response.data)
+    # A record in the reader's language carries its chain head in a line every language shares.
+    assert "# Beschlussnachweis: " in files[1].read_text(encoding="utf-8")
     files.append(tmp_path / "archive.json")
     export = ["audit", "export", "--community", world.community.slug, "--output", files[-1]]
     assert app.test_cli_runner().invoke(args=export).exit_code == 0
@@ -95,7 +98,7 @@ def forge(kept: Kept, tamper: Callable[[Session], None]) -> None:
 def test_an_untouched_chain_verifies_against_every_kept_file(kept: Kept) -> None:
     code, output = kept.verify(*kept.records(), "--expect", kept.head_hash)
     assert code == 0, output
-    assert "3 kept head(s) still on the chain" in output
+    assert "4 kept head(s) still on the chain" in output
 
 
 def test_a_file_without_a_chain_head_is_refused_clearly(kept: Kept, tmp_path: Path) -> None:

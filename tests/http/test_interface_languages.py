@@ -4,13 +4,12 @@ went through gettext in ⟦…⟧; see tests/pseudo_locale.py)."""
 
 from __future__ import annotations
 
-import flask_babel
 import pytest
 from babel.support import NullTranslations
 from flask_babel import get_locale
 
 from agreements.limits import MAX_ID
-from tests.pseudo_locale import PseudoTranslations, pseudo_locale
+from tests.pseudo_locale import PseudoTranslations, pseudo_locale, use_translations
 
 
 def followed(response, client) -> str:
@@ -76,11 +75,7 @@ def pseudo_except_english(monkeypatch: pytest.MonkeyPatch) -> None:
     """English as written; any other language wrapped, to tell which one a reply speaks."""
     pseudo, english = PseudoTranslations(), NullTranslations()
 
-    def translations() -> NullTranslations:
-        return english if str(get_locale()) == "en" else pseudo
-
-    monkeypatch.setattr(flask_babel, "get_translations", translations)
-    monkeypatch.setattr("agreements.saying.get_translations", translations)
+    use_translations(monkeypatch, lambda _real: english if str(get_locale()) == "en" else pseudo)
 
 
 @pytest.mark.usefixtures("pseudo_except_english")

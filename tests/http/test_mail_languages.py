@@ -20,9 +20,9 @@ import flask_babel
 import pytest
 from sqlmodel import select
 
-from agreements import saying, services
+from agreements import services
 from agreements.models import Notification, NotificationPreference, Stance
-from tests.pseudo_locale import PseudoTranslations, untranslated_text
+from tests.pseudo_locale import PseudoTranslations, untranslated_text, use_translations
 
 from .test_notifications import deliver
 
@@ -33,14 +33,13 @@ UNSUBSCRIBE = re.compile(r"https://accord\.example(/unsubscribe/\S+)")
 @pytest.fixture
 def french_is_pseudo(monkeypatch: pytest.MonkeyPatch) -> None:
     """French answers in the pseudo-locale; every other language keeps its catalogue."""
-    real, pseudo = flask_babel.get_translations, PseudoTranslations()
+    pseudo = PseudoTranslations()
 
-    def translations():
+    def translations(real):
         locale = flask_babel.get_locale()
         return pseudo if locale is not None and locale.language == "fr" else real()
 
-    monkeypatch.setattr(flask_babel, "get_translations", translations)
-    monkeypatch.setattr(saying, "get_translations", translations)
+    use_translations(monkeypatch, translations)
 
 
 @pytest.fixture

@@ -4,12 +4,14 @@ forms. Fed by the Contributor Covenant corpus (1.4 translated, then 2.0 adopted)
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
 from sqlmodel import select
 
 from agreements import services
+from agreements.audit.canonical import sha256_text
 from agreements.limits import MAX_AGREEMENT_CHARS
 from agreements.models import AuditEvent, Translation
 from tests.factories import World
@@ -108,6 +110,12 @@ def test_a_member_proposes_an_update_and_only_the_facilitator_confirms_it(
     record = html(client.get(base(covenant) + "/v/6/record"))
     translations = record.split('id="translations-title"')[1].split("</section>")[0]
     assert "français" in translations and "العربية" not in translations
+    confirmed = sha256_text(updated)
+    kept = json.loads(html(client.get(base(covenant) + "/v/6/record.json")))
+    assert [(t["language"], t["text_sha256"]) for t in kept["translations"]] == [("fr", confirmed)]
+    markdown = html(client.get(base(covenant) + "/v/6/record.md"))
+    listed = markdown.split("## Translations of this version")[1].split("##")[0]
+    assert f"- `fr` (sha256 `{confirmed[:12]}`), confirmed " in listed and "`ar`" not in listed
 
 
 def test_an_outsider_can_neither_read_nor_confirm(client, login, covenant, make, db):

@@ -9,11 +9,11 @@ leak, a public one 403, and anonymous people are asked to sign in (401).
 from __future__ import annotations
 
 import pytest
-from sqlmodel import Session
+from sqlmodel import Session, col, delete
 
 from agreements import access
 from agreements.errors import NOTHING_HERE, DomainError, Forbidden, NotAuthenticated, NotFound
-from agreements.models import User
+from agreements.models import Membership, User
 from tests.factories import Factory, World
 
 ACTORS = ("anonymous", "outsider", "admin", "member", "facilitator")
@@ -121,3 +121,26 @@ def test_a_user_not_yet_saved_has_no_membership(any_make: Factory, any_db: Sessi
     unsaved = User(email="new@example.org", display_name="New", password_hash="x")
     assert access.membership_of(any_db, unsaved, world.community) is None
     assert access.can_see(any_db, unsaved, world.community) is False
+
+
+def test_a_check_sees_a_membership_made_or_ended_earlier_in_the_same_transaction(
+    any_make: Factory, any_db: Session
+) -> None:
+    """A page asks for the same membership many times and reads it once; whatever the
+    transaction writes in between (an added row, a deleted one, a DELETE statement) is
+    seen by the next check, flushed or not."""
+    world = any_make.community(members=0)
+    person = any_make.user()
+    assert access.membership_of(any_db, person, world.community) is None
+    joined = Membership(community_id=world.community.id, user_id=person.id)
+    any_db.add(joined)
+    assert access.membership_of(any_db, person, world.community) is joined
+    assert access.can_see(any_db, person, world.community) is True
+    any_db.delete(joined)
+    assert access.membership_of(any_db, person, world.community) is None
+    any_db.add(Membership(community_id=world.community.id, user_id=person.id))
+    any_db.flush()
+    assert access.membership_of(any_db, person, world.community) is not None
+    any_db.execute(delete(Membership).where(col(Membership.user_id) == person.id))
+    assert access.membership_of(any_db, person, world.community) is None
+    any_db.rollback()

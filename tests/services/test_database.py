@@ -9,7 +9,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, inspect, text
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlmodel import Session, SQLModel, select
 
 from agreements.models import Stance, Version
@@ -154,3 +154,17 @@ def test_writers_that_read_first_wait_instead_of_failing(tmp_path):
     with engine.connect() as connection:
         assert connection.exec_driver_sql("SELECT n FROM counter").scalar() == 10
     assert errors == []
+
+
+def test_a_writer_waits_for_the_lock_only_as_long_as_the_busy_timeout(tmp_path):
+    """Waiting for the write lock in short steps keeps the busy timeout: past it, the
+    writer is told the database is locked, and every other statement still waits as long."""
+    url = f"sqlite:///{tmp_path / 'w.sqlite'}"
+    holder, waiter = make_engine(url), make_engine(url, busy_timeout_ms=50)
+    with holder.begin() as held:
+        held.exec_driver_sql("CREATE TABLE t (n INTEGER)")
+        with pytest.raises(OperationalError, match="database is locked"), waiter.begin():
+            pass
+    with waiter.begin() as connection:
+        connection.exec_driver_sql("INSERT INTO t VALUES (1)")
+        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 50

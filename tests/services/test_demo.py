@@ -55,3 +55,25 @@ def test_the_large_community_is_made_of_real_decisions_at_any_scale(db: Session)
     assert audit.count_events(db) >= scale.events
     assert audit.verify_chain(db).ok
     assert seed_large(db, scale) is False  # only once
+
+
+def test_the_large_seed_relaxes_durability_for_its_own_connection_only(sqlite_url: str) -> None:
+    """`demo --large` seeds without fsync on its connection; afterwards that connection is
+    back to the app's settings and everything seeded is in the file for the next reader."""
+    from agreements import audit
+    from agreements.demo_large import Scale, seed_large, seeding_session
+    from agreements.storage.engines import make_engine
+
+    engine = make_engine(sqlite_url)
+    with seeding_session(engine) as session:
+        synchronous = session.connection().exec_driver_sql("PRAGMA synchronous").scalar()
+        assert synchronous == 0  # OFF while seeding
+        seed_large(session, Scale(members=4, organisations=2, versions=2, comments=2, stances=2))
+    with engine.connect() as connection:  # the pool hands back the seeding connection
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+        assert connection.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 1000
+    engine.dispose()
+    reader = make_engine(sqlite_url)
+    with Session(reader) as session:
+        assert audit.count_events(session) > 0 and audit.verify_chain(session).ok
+    reader.dispose()

@@ -267,8 +267,9 @@ def test_a_daily_digest_groups_the_days_notifications(db, make: Factory, app) ->
         services.open_comments(db, world.facilitator, proposal_id=proposal.id)
     assert not db.exec(select(OutboxMail).where(OutboxMail.recipient_id == member.id)).all()
     brussels = ZoneInfo("Europe/Brussels")
-    tomorrow = utcnow().astimezone(brussels).date() + timedelta(days=1)
-    half_past_eight = datetime(tomorrow.year, tomorrow.month, tomorrow.day, 8, 30, tzinfo=brussels)
+    now = utcnow().astimezone(brussels)  # the next 8:00 in Brussels, whatever the time now
+    eight = datetime(now.year, now.month, now.day, 8, tzinfo=brussels)
+    half_past_eight = (eight if eight > now else eight + timedelta(days=1)) + timedelta(minutes=30)
     db.commit()
     assert outbox.queue_digests(db, half_past_eight - timedelta(hours=1)) == 0
     assert outbox.queue_digests(db, half_past_eight) == 1

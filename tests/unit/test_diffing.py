@@ -221,6 +221,8 @@ def test_paragraphs_are_blocks_list_items_headings_quotes_rows_and_fences() -> N
     ]
     assert split_paragraphs("\n\n") == ["\n\n"]
     assert split_paragraphs("End.\n\n\n") == ["End.\n\n\n"]
+    assert split_paragraphs("# End\n \n\t") == ["# End\n \n\t"]
+    assert split_paragraphs("End.\n\n\f") == ["End.\n", "\n\f"]
     assert rendered_paragraph("* item one\n  continued\n") == "* item one continued"
     assert rendered_paragraph("```\ncode  \n\n  indented\n```\n") == "```\ncode\n\n  indented\n```"
 

@@ -16,7 +16,7 @@ from workflows import (
     Refusal,
     mermaid_diagram,
 )
-from workflows.engine import MOVE_NAMES, NEXT_STEPS, english
+from workflows.engine import MOVE_NAMES, NEXT_STEPS, _either, english
 from workflows.protocols import PROTOCOLS
 
 
@@ -348,6 +348,20 @@ def test_the_diagram_marks_the_stage_a_proposal_is_in() -> None:
 def bracketed(msgid, params=None, /, *, plural=None, count=None) -> str:
     """A stand-in for another language: each marked text, once worded, shows in brackets."""
     return f"[{english(msgid, params, plural=plural, count=count)}]"
+
+
+def test_a_refusal_before_the_deadline_says_when_the_deadline_is():
+    facts = Facts(deadline_passed=False, deadline_text="it is 24 December 2026, 17:30 UTC")
+    refusal = Flow(Row("objection"), LAZY_CONSENSUS, facts).refusal("adopt", {"system"})
+    assert refusal is not None and refusal.startswith(
+        "Cannot adopt: the deadline has not passed (it is 24 December 2026, 17:30 UTC)."
+    )
+
+
+def test_the_people_who_may_act_are_listed_each_in_the_readers_language():
+    assert _either([], bracketed) == ""
+    assert _either(["[a]"], bracketed) == "[a]"
+    assert _either(["[a]", "[b]", "[c]"], bracketed) == "[[a] or [[b] or [c]]]"
 
 
 def test_every_part_of_a_refusal_can_be_said_in_another_language():

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from agreements.models import Round, RoundParticipant, Stance
+from agreements.models import Membership, Round, RoundParticipant, Stance
 from agreements.tally import tally_round
 
 CURRENT = "c" * 64
@@ -188,3 +188,23 @@ def test_each_participant_carries_the_stance_a_page_shows_beside_them() -> None:
         ("stand_aside", given_stance),
         ("pending", None),
     ]
+
+
+def late_joiners(*user_ids: int) -> list[Membership]:
+    """Members who joined the community after the round opened (not in its snapshot)."""
+    return [Membership(community_id=1, user_id=n, role="member") for n in user_ids]
+
+
+def test_a_late_joiner_counts_once_they_answer_and_never_raises_the_bar_by_silence() -> None:
+    """Members who joined after the round opened may answer: an answer counts, in the total
+    and as answered; a late joiner who says nothing does not make quorum harder for the rest.
+    Joiners are not sorted by whether they answered, so a silent one is passed over, not the
+    end of the count."""
+    people = participants(None, None)  # users 1 and 2, in the snapshot
+    stances = [stance(1), stance(12)]  # 11 joined late and is silent; 12 joined late and answered
+    tally = tally_round(a_round("person", 60), people, stances, CURRENT, late_joiners(11, 12))
+    assert (tally.units_total, tally.units_answered) == (3, 2)
+    assert tally.quorum_met is True  # 2 of 3; with the silent joiner it would be 2 of 4
+    late = {p.user_id: p.joined_late for p in tally.participants}
+    assert late == {1: False, 2: False, 11: True, 12: True}  # the page marks who joined late
+    assert [p.status for p in tally.participants] == ["consent", "pending", "pending", "consent"]

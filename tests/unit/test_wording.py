@@ -58,3 +58,10 @@ def test_user_text_in_a_parameter_is_not_read_as_a_placeholder():
 def test_constants_marked_for_extraction_only_stay_plain_strings():
     assert type(N_("Comments")) is str
     assert not isinstance(N_("Comments"), Wording)
+
+
+def test_the_values_a_text_names_read_as_english_and_are_written_by_the_reader_s_locale():
+    text = n_("%(num)s objection", "%(num)s objections", 1234)
+    assert text == "1,234 objections"
+    spaced = text.say(french, french_plural, lambda value: f"{value.value:_}".replace("_", " "))
+    assert spaced == "1 234 objections"

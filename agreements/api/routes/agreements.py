@@ -6,6 +6,7 @@ from sqlmodel import Session, col
 
 from ... import services
 from ...models import Agreement, Proposal, User
+from ...saying import say
 from ...services import queries
 from ...wording import _
 from .. import bodies, document_schemas, schemas
@@ -166,7 +167,7 @@ def get_decision_record(
     """Who agreed to this version and why; 404 for versions imported rather than decided."""
     record = queries.build_record(session, actor, slug, agreement_slug, number)
     return document_schemas.DecisionRecord.model_validate(
-        {**record.__dict__, "markdown": record.to_markdown()}
+        {**record.__dict__, "markdown": record.to_markdown(say)}
     )
 
 

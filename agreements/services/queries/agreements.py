@@ -9,16 +9,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from ...models import Agreement, Community, Proposal, User, Version
+from ...errors import NotFound
+from ...models import Agreement, Community, Proposal, Translation, User, Version
+from ...storage.remembered import remembered
 from ...text.merge import provenance_paragraphs
 from ...wording import _
+from ..adoption import current_version
 from ..provenance import version_origins
-from ._rows import first_or_not_found
+from ._rows import stored_id
 from .communities import community_by_slug
 
 
@@ -33,13 +36,40 @@ def agreements_of(session: Session, community: Community) -> list[Agreement]:
     )
 
 
+# The agreement pages read these on every view: built once, with their values as parameters
+# (building a statement and computing its cache key cost more than running it).
+_AGREEMENT_AT = select(Agreement).where(
+    Agreement.community_id == bindparam("community_id"), Agreement.slug == bindparam("slug")
+)
+_RECENT_VERSIONS = (
+    select(Version)
+    .options(defer(Version.text), defer(Version.provenance))  # type: ignore[arg-type]
+    .where(Version.agreement_id == bindparam("agreement_id"))
+    .order_by(col(Version.number).desc())
+    .limit(bindparam("limit"))
+)
+_VERSION_COUNT = (
+    select(func.count())
+    .select_from(Version)
+    .where(Version.agreement_id == bindparam("agreement_id"))
+)
+_VERSION_NUMBERED = select(Version).where(
+    Version.agreement_id == bindparam("agreement_id"), Version.number == bindparam("number")
+)
+
+
 def agreement_by_slug(session: Session, community: Community, slug: str) -> Agreement:
-    """The community's agreement at this address, or NotFound."""
-    return first_or_not_found(
+    """The community's agreement at this address, or NotFound (read once per transaction:
+    a page and the helpers it calls may all ask)."""
+    params = {"community_id": community.id, "slug": slug}
+    agreement = remembered(
         session,
-        select(Agreement).where(Agreement.community_id == community.id, Agreement.slug == slug),
-        _("There is no such agreement."),
+        ("agreement", community.id, slug),
+        lambda: session.exec(_AGREEMENT_AT, params=params).first(),
     )
+    if agreement is None:
+        raise NotFound(_("There is no such agreement."))
+    return agreement
 
 
 def agreement_at(
@@ -62,59 +92,65 @@ def versions_of(session: Session, agreement: Agreement) -> list[Version]:
 
 def latest_version(session: Session, agreement: Agreement) -> Version:
     """The agreement's current version (every agreement has at least one)."""
-    return session.exec(
-        select(Version)
-        .where(Version.agreement_id == agreement.id)
-        .order_by(col(Version.number).desc())
-        .limit(1)
-    ).one()
+    return current_version(session, stored_id(agreement))
 
 
 def recent_versions(session: Session, agreement: Agreement, limit: int) -> list[Version]:
     """The newest `limit` versions, newest first, without their texts (a list shows only
     numbers, dates and decisions; loading a thousand full texts would cost megabytes)."""
-    return list(
-        session.exec(
-            select(Version)
-            .options(defer(Version.text), defer(Version.provenance))  # type: ignore[arg-type]
-            .where(Version.agreement_id == agreement.id)
-            .order_by(col(Version.number).desc())
-            .limit(limit)
-        )
-    )
+    params = {"agreement_id": agreement.id, "limit": limit}
+    return list(session.exec(_RECENT_VERSIONS, params=params))
 
 
 def version_count(session: Session, agreement: Agreement) -> int:
     """How many versions the agreement has (also the newest number: numbers are dense)."""
-    return session.exec(
-        select(func.count()).select_from(Version).where(Version.agreement_id == agreement.id)
-    ).one()
+    return session.exec(_VERSION_COUNT, params={"agreement_id": agreement.id}).one()
 
 
 def version_by_number(session: Session, agreement: Agreement, number: int) -> Version:
-    """Version `number` of the agreement, or NotFound."""
-    return first_or_not_found(
+    """Version `number` of the agreement, or NotFound (read once per transaction)."""
+    version = remembered(
         session,
-        select(Version).where(Version.agreement_id == agreement.id, Version.number == number),
-        _("%(agreement)s has no version %(number)s.", agreement=agreement.title, number=number),
+        ("version", agreement.id, number),
+        lambda: session.exec(
+            _VERSION_NUMBERED, params={"agreement_id": agreement.id, "number": number}
+        ).first(),
     )
+    if version is None:
+        raise NotFound(
+            _("%(agreement)s has no version %(number)s.", agreement=agreement.title, number=number)
+        )
+    return version
 
 
 def proposals_query(agreement: Agreement, *, open_only: bool = False) -> SelectOfScalar[Proposal]:
     """The SELECT behind proposals_of, for a caller that pages it in SQL."""
+    return _proposals_statement(agreement.id, open_only=open_only)
+
+
+def _proposals_statement(agreement_id: object, *, open_only: bool) -> SelectOfScalar[Proposal]:
     statement = select(Proposal).where(
-        Proposal.agreement_id == agreement.id, Proposal.state != "draft"
+        Proposal.agreement_id == agreement_id, Proposal.state != "draft"
     )
     if open_only:
         statement = statement.where(col(Proposal.closed_at).is_(None))
     return statement.order_by(col(Proposal.id).desc())
 
 
+# proposals_of, built once (see _AGREEMENT_AT).
+_PROPOSALS = _proposals_statement(bindparam("agreement_id"), open_only=False)
+_OPEN_PROPOSALS = _proposals_statement(bindparam("agreement_id"), open_only=True)
+
+
 def proposals_of(
     session: Session, agreement: Agreement, *, open_only: bool = False
 ) -> list[Proposal]:
-    """An agreement's proposals, newest first; drafts are left out (they are private)."""
-    return list(session.exec(proposals_query(agreement, open_only=open_only)))
+    """An agreement's proposals, newest first; drafts are left out (they are private).
+    Read once per transaction: a page and the panels it shows may all ask."""
+    key = ("proposals", agreement.id, open_only)
+    statement = _OPEN_PROPOSALS if open_only else _PROPOSALS
+    params = {"agreement_id": agreement.id}
+    return list(remembered(session, key, lambda: session.exec(statement, params=params).all()))
 
 
 def proposals_by_id(
@@ -151,3 +187,16 @@ def provenance(session: Session, agreement: Agreement, version: Version) -> list
     )
     by_number = {origin.number: origin for origin in origins}
     return [Provenance(text, by_number[number]) for text, number in blame]
+
+
+def translations_of_version(session: Session, version: Version) -> list[Translation]:
+    """The confirmed translations made from `version`, the newest of each language."""
+    rows = session.exec(
+        select(Translation)
+        .where(Translation.source_version_id == version.id, Translation.state == "confirmed")
+        .order_by(col(Translation.language), col(Translation.decided_at).desc())
+    )
+    newest: dict[str, Translation] = {}
+    for row in rows:
+        newest.setdefault(row.language, row)
+    return list(newest.values())

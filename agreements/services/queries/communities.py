@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
 from sqlmodel import Session, col, select
 
 from ...access import can_see, membership_of, require_facilitator, require_visible
+from ...errors import NotFound
 from ...models import Agreement, AuditEvent, Community, Objection, Proposal, User
-from .._context import load_proposal
-from ._rows import first_or_not_found, stored_id
+from ...storage.remembered import remembered
+from .._context import load_proposal, open_objections, open_rounds
+from ._rows import stored_id
 
 
 def visible_communities(session: Session, actor: User | None) -> list[Community]:
@@ -24,18 +26,35 @@ def visible_communities(session: Session, actor: User | None) -> list[Community]
     return [community for community in communities if can_see(session, actor, community)]
 
 
+# Every page under /c/<slug> reads this: built once, with the slug as a parameter (building a
+# statement and computing its cache key cost more than running it).
+_COMMUNITY_AT = select(Community).where(Community.slug == bindparam("slug"))
+
+
 def community_by_slug(session: Session, actor: User | None, slug: str) -> Community:
     """The community at this address, or NotFound (also when it is private to the actor)."""
-    community = first_or_not_found(session, select(Community).where(Community.slug == slug))
+    community = _community_at(session, slug)
+    if community is None:
+        raise NotFound()
     require_visible(session, actor, community)
     return community
+
+
+def _community_at(session: Session, slug: str) -> Community | None:
+    """The community at this address, read once per transaction (the page and the choice
+    of its interface language both ask)."""
+    return remembered(
+        session,
+        ("community", slug),
+        lambda: session.exec(_COMMUNITY_AT, params={"slug": slug}).first(),
+    )
 
 
 def community_language(session: Session, actor: User | None, slug: str) -> str | None:
     """The default interface language of the community at this address, when the person
     may see it (None otherwise): a private community's page must answer in the same words
     as an address where nothing exists, or its language would betray it."""
-    community = session.exec(select(Community).where(Community.slug == slug)).first()
+    community = _community_at(session, slug)
     if community is None or not can_see(session, actor, community):
         return None
     return community.language
@@ -96,14 +115,18 @@ def needs_me(session: Session, actor: User | None, community: Community) -> Need
         .where(Proposal.state != "draft")
         .order_by(col(Proposal.id))
     ).all()
+    ids = [stored_id(proposal) for proposal in open_proposals]
+    if not ids:
+        return found
+    rounds, objections = open_rounds(session, ids), open_objections(session, ids)  # 2 reads
     for proposal in open_proposals:
-        ctx = load_proposal(session, actor, stored_id(proposal), for_update=False)
-        round_ = ctx.open_round()
+        round_ = rounds.get(stored_id(proposal))
         if round_ is not None and round_.kind == "consent":
+            ctx = load_proposal(session, actor, stored_id(proposal), for_update=False)
             entry = next((p for p in ctx.tally(round_).participants if p.user_id == actor.id), None)
             if entry is not None and entry.status in ("pending", "stale"):
                 found.rounds_to_answer.append((proposal, entry.status))
-        for objection in ctx.open_objections():
+        for objection in objections.get(stored_id(proposal), []):
             if proposal.proposer_id == actor.id and objection.state == "open":
                 found.objections_on_mine.append((proposal, objection))
             if objection.author_id == actor.id and objection.state == "integrating":

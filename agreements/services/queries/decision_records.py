@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 
 from ... import audit
 from ...audit.canonical import sha256_text
-from ...audit.records import DecisionRecord, ObjectionEntry, StanceEntry
+from ...audit.records import DecisionRecord, ObjectionEntry, StanceEntry, TranslationEntry
 from ...errors import NotFound
 from ...models import (
     AuditEvent,
@@ -32,7 +32,7 @@ from ...models import (
 )
 from ...text.diff import diff_texts
 from ...wording import _
-from .agreements import agreement_at, version_by_number
+from .agreements import agreement_at, translations_of_version, version_by_number
 
 SETTLEMENTS = {
     "confirm_resolved": _("resolved"),
@@ -90,12 +90,16 @@ def build_record(
         adopted_by=adoption.actor_name,
         outcome_statement=adopted["outcome_statement"],
         adopted_text_sha256=sha256_text(version.text),
-        diff_summary=str(diff.summary),
+        diff_summary=diff.summary,  # a Wording: the Markdown says it in the reader's language
         changes=[{"before": p.old, "after": p.new} for p in diff.paragraphs if p.op != "equal"],
         revisions=_revisions(session, proposal),
         **_stances(session, proposal, events, adopted["consented_sha256"], organisations),
         objections=_objections(events, organisations),
         concerns=_concerns(session, proposal),
+        translations=[
+            TranslationEntry(t.language, t.text_sha256, t.decided_at)
+            for t in translations_of_version(session, version)
+        ],
         adoption_event_hash=adoption.hash,
         head_seq=head.seq,
         head_hash=head.hash,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select
 
@@ -17,13 +18,18 @@ from ...access import require_manager
 from ...models import Community, Membership, Organisation, User
 from ._rows import by_id
 
+# Pages name people on every view: these statements are built once, with their values as
+# parameters (building a statement and computing its cache key cost more than running it).
+_USERS = select(User).where(col(User.id).in_(bindparam("ids", expanding=True)))
+_ORGANISATIONS = select(Organisation).where(Organisation.community_id == bindparam("community_id"))
+
 
 def people(session: Session, ids: set[int | None]) -> dict[int, User]:
     """Users by id, for showing names next to what they wrote."""
     wanted = {user_id for user_id in ids if user_id is not None}
     if not wanted:
         return {}
-    return by_id(session.exec(select(User).where(col(User.id).in_(wanted))))
+    return by_id(session.exec(_USERS, params={"ids": list(wanted)}))
 
 
 @dataclass(frozen=True)
@@ -67,6 +73,4 @@ def members_of(session: Session, actor: User | None, community: Community) -> li
 
 def organisations_of(session: Session, community: Community) -> dict[int, Organisation]:
     """The community's organisations by id."""
-    return by_id(
-        session.exec(select(Organisation).where(Organisation.community_id == community.id))
-    )
+    return by_id(session.exec(_ORGANISATIONS, params={"community_id": community.id}))

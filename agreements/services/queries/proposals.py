@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from workflows import OBJECTION_LIFECYCLE, Flow, Move
@@ -134,28 +135,32 @@ class ProposalDetail:
         return [stored_id(v.objection) for v in self.objections if v.objection.state == "open"]
 
 
+# The proposal page reads these on every view: built once, with the proposal as a parameter
+# (building a statement and computing its cache key cost more than running it).
+_COMMENTS = (
+    select(Comment).where(Comment.proposal_id == bindparam("proposal_id")).order_by(col(Comment.id))
+)
+_OBJECTIONS = (
+    select(Objection)
+    .where(Objection.proposal_id == bindparam("proposal_id"))
+    .order_by(col(Objection.id))
+)
+_CONCERNS = (
+    select(Concern).where(Concern.proposal_id == bindparam("proposal_id")).order_by(col(Concern.id))
+)
+
+
 def proposal_detail(session: Session, actor: User | None, proposal_id: int) -> ProposalDetail:
     """A proposal with its revisions, discussion, objections, rounds and the actor's moves."""
     ctx = load_proposal(session, actor, proposal_id, for_update=False)
     proposal = ctx.proposal
     revisions = revisions_of(session, proposal)
-    comments = list(
-        session.exec(
-            select(Comment).where(Comment.proposal_id == proposal.id).order_by(col(Comment.id))
-        )
-    )
-    objections = list(
-        session.exec(
-            select(Objection)
-            .where(Objection.proposal_id == proposal.id)
-            .order_by(col(Objection.id))
-        )
-    )
-    concerns = list(
-        session.exec(
-            select(Concern).where(Concern.proposal_id == proposal.id).order_by(col(Concern.id))
-        )
-    )
+    params = {"proposal_id": proposal.id}
+    comments = list(session.exec(_COMMENTS, params=params))
+    objections = list(session.exec(_OBJECTIONS, params=params))
+    concerns = list(session.exec(_CONCERNS, params=params))
+    rounds = proposal_rounds(session, proposal)
+    ctx.read_along(revisions, objections, rounds)
     open_round = ctx.open_round()
     tally = ctx.tally(open_round) if open_round is not None else None
     my_entry = None
@@ -193,7 +198,7 @@ def proposal_detail(session: Session, actor: User | None, proposal_id: int) -> P
         comments=comment_threads(comments),
         objections=objection_views,
         concerns=concerns,
-        rounds=proposal_rounds(session, proposal),
+        rounds=rounds,
         open_round=open_round,
         tally=tally,
         my_stance=my_entry.stance if my_entry else None,

@@ -43,7 +43,7 @@ from sqlmodel import Session, col
 from ...errors import InvalidInput
 from ...models import Agreement, Comment, Community, Membership, Proposal, User, Version
 from ...text.units import word_runs
-from ...wording import _
+from ...wording import Number, _
 from .communities import community_by_slug
 
 MAX_QUERY_CHARS = 200
@@ -125,8 +125,8 @@ def search(
         raise InvalidInput(
             _(
                 "Search for at most %(limit)s characters; this search has %(length)s.",
-                limit=MAX_QUERY_CHARS,
-                length=len(query),
+                limit=Number(MAX_QUERY_CHARS),
+                length=Number(len(query)),
             ),
             "q",
         )

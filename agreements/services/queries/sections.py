@@ -13,11 +13,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from markupsafe import Markup
-from sqlalchemy import func
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from ...models import Agreement, Proposal, Revision, Version
+from ...text.kept import KeptByContent
 from ...text.outline import Heading, render_blocks, touched_paragraphs
+from ..overlaps import latest_revisions
 from .agreements import proposals_by_id, provenance
 
 #: From this many headings on, the page offers a table of contents.
@@ -98,23 +100,25 @@ def _touched_by(
     """For each proposal, the paragraphs of the current version its latest revision changes."""
     if not proposals:
         return {}
-    newest = (
-        select(Revision.proposal_id, func.max(Revision.number).label("number"))
-        .where(col(Revision.proposal_id).in_([p.id for p in proposals]))
-        .group_by(col(Revision.proposal_id))
-        .subquery()
-    )
-    revisions = session.exec(
-        select(Revision).join(
-            newest,
-            (col(Revision.proposal_id) == newest.c.proposal_id)
-            & (col(Revision.number) == newest.c.number),
-        )
-    ).all()
+    revisions = latest_revisions(session, proposals).values()
     bases = {r.base_version_id for r in revisions}
-    found = session.exec(select(Version.id, Version.text).where(col(Version.id).in_(bases)))
-    texts = {version_id: text for version_id, text in found}
-    return {
-        r.proposal_id: touched_paragraphs(texts[r.base_version_id], r.text, current.text)
-        for r in revisions
-    }
+    found = session.exec(_BASE_TEXTS, params={"ids": list(bases)})
+    texts = {version_id: (sha, text) for version_id, sha, text in found}
+    return {r.proposal_id: _touched(texts[r.base_version_id], r, current) for r in revisions}
+
+
+# Read on every view of an agreement with open proposals: built once, with the ids as a
+# parameter (building a statement and computing its cache key cost more than running it).
+_BASE_TEXTS = select(Version.id, Version.text_sha256, Version.text).where(
+    col(Version.id).in_(bindparam("ids", expanding=True))
+)
+_touched_kept: KeptByContent[set[int]] = KeptByContent(size=1024)
+
+
+def _touched(base: tuple[str, str], revision: Revision, current: Version) -> set[int]:
+    """The paragraphs of `current` the revision touches (kept by the three texts' hashes)."""
+    base_sha, base_text = base
+    return _touched_kept.get(
+        (base_sha, revision.text_sha256, current.text_sha256),
+        lambda: touched_paragraphs(base_text, revision.text, current.text),
+    )
