@@ -144,3 +144,17 @@ def test_a_check_sees_a_membership_made_or_ended_earlier_in_the_same_transaction
     any_db.execute(delete(Membership).where(col(Membership.user_id) == person.id))
     assert access.membership_of(any_db, person, world.community) is None
     any_db.rollback()
+
+
+def test_each_person_and_community_in_one_transaction_gets_their_own_answer(
+    any_make: Factory, any_db: Session
+) -> None:
+    """Checks read once per transaction are kept per person and community: asking about a
+    member first never answers for an outsider, or for another community."""
+    world, other = any_make.community(members=1), any_make.community(members=0)
+    member, outsider = world.members[0], any_make.user()
+    any_db.commit()
+    assert access.membership_of(any_db, member, world.community) is not None
+    assert access.membership_of(any_db, outsider, world.community) is None
+    assert access.membership_of(any_db, member, other.community) is None
+    assert access.membership_of(any_db, member, world.community) is not None
