@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from babel import Locale
 from babel.dates import format_date, format_skeleton
 from babel.numbers import format_decimal
-from flask import has_app_context
+from flask import g, has_app_context
 from flask_babel import get_locale, get_timezone, get_translations
 
 from .languages import DEFAULT_LANGUAGE
@@ -34,10 +34,25 @@ def say(text: Any, zone: str | None = None) -> Any:
     a mail's recipient); anything else unchanged."""
     if not isinstance(text, Wording) or not has_app_context():
         return text
-    translations = get_translations()
-    return text.say(
-        translations.ugettext, translations.ungettext, lambda value: _localised(value, zone)
-    )
+    catalogue = translations()
+    return text.say(catalogue.ugettext, catalogue.ungettext, lambda value: _localised(value, zone))
+
+
+BABEL_CONTEXT = "_flask_babel"  # where Flask-Babel keeps its per-request state in `g`
+
+
+def translations() -> Any:
+    """The catalogue of the language in force, looked up once per request (or forced locale):
+    kept in the slot Flask-Babel reserves for it in its context (`babel_translations`), which
+    its `force_locale` (a mail in its recipient's language) empties and restores and its
+    `refresh` clears, so a text is never said from another language's catalogue."""
+    context = g.get(BABEL_CONTEXT)
+    if context is None:
+        return get_translations()  # the first call makes Flask-Babel's context
+    found = getattr(context, "babel_translations", None)
+    if found is None:
+        found = context.babel_translations = get_translations()
+    return found
 
 
 def _localised(value: Any, zone: str | None) -> Any:

@@ -142,7 +142,6 @@ def decision_record(slug: str, agreement_slug: str, number: int) -> str:
         agreement_slug=agreement_slug,
         agreement_language=agreement.language,
         diff=kept_diff(base.text, adopted.text),
-        translations=queries.translations_of_version(session, adopted),
         verification=verification(),
         objection_protocol=OBJECTION_LIFECYCLE,
     )

@@ -7,10 +7,8 @@ hundred or more texts (a history page several hundred), which made saying them a
 the page's time. These do what Jinja's "newstyle" gettext does (the text is escaped like
 any value, then formatted with the named values, so `%%` reads `%`) in one call.
 
-The catalogue is kept in the slot Flask-Babel reserves for it in the current Babel context
-(`babel_translations`), which its `force_locale` (a mail in its recipient's language)
-empties and restores and its `refresh` clears, so a text is never said from the catalogue
-of another language than the one in force.
+The catalogue comes from `agreements.saying.translations`, looked up once per request (or
+forced locale), as `say` does for texts marked in Python.
 """
 
 from __future__ import annotations
@@ -18,24 +16,13 @@ from __future__ import annotations
 from typing import Any
 
 from babel.numbers import format_decimal
-from flask import Flask, g
-from flask_babel import get_locale, get_translations
+from flask import Flask
+from flask_babel import get_locale
 from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup
 
-BABEL_CONTEXT = "_flask_babel"  # where Flask-Babel keeps its per-request state in `g`
-
-
-def translations() -> Any:
-    """The catalogue of the language in force, looked up once per request (or forced locale)."""
-    context = g.get(BABEL_CONTEXT)
-    if context is None:
-        return get_translations()  # the first call makes Flask-Babel's context
-    found = getattr(context, "babel_translations", None)
-    if found is None:
-        found = context.babel_translations = get_translations()
-    return found
+from ..saying import translations
 
 
 def _formatted(context: Context, text: str, variables: dict[str, Any]) -> str:
