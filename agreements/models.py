@@ -398,7 +398,7 @@ class AuditEvent(SQLModel, table=True):
     """One append-only, hash-chained record of a state-changing action (see audit/chain.py)."""
 
     __tablename__ = "audit_event"
-    # History pages read one scope newest first, fifty at a time: (scope, seq) indexes
+    # History pages read one scope newest first, a page at a time: (scope, seq) indexes
     # make that a short index walk however long the log grows.
     __table_args__ = (
         Index("ix_audit_event_community_seq", "community_id", "seq"),

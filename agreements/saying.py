@@ -13,12 +13,13 @@ May import: wording, stored_wording, languages, Babel, Flask-Babel.
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale
-from babel.dates import format_date, format_skeleton
+from babel.dates import DateTimePattern, format_date, match_skeleton, parse_pattern
 from babel.numbers import format_decimal
 from flask import g, has_app_context
 from flask_babel import get_locale, get_timezone, get_translations
@@ -76,12 +77,39 @@ def when(moment: datetime | None, zone: str | None = None) -> str:
     if moment is None:
         return ""
     locale = _locale()
+    local = _local(moment, zone)
+    day = _pattern(str(locale), "yMMMd").apply(local, locale)
+    time = _pattern(str(locale), "Hm").apply(local, locale)
+    return f"{_date_time_joiner(str(locale)).format(time, day)} {local.tzname()}"
+
+
+def clock(moment: datetime) -> str:
+    """The hour and minute of a moment in the reader's time zone ("14:05"), as a history
+    shows each event under its day's heading (digits and layout are the same in every
+    language Accord speaks)."""
+    return _local(moment, None).strftime("%H:%M")
+
+
+def _local(moment: datetime, zone: str | None) -> datetime:
     tzinfo = _zone(zone) if zone else get_timezone()
-    local = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(tzinfo)
-    day = format_skeleton("yMMMd", local, tzinfo=tzinfo, locale=locale)
-    time = format_skeleton("Hm", local, tzinfo=tzinfo, locale=locale)
-    joined = str(locale.datetime_formats["medium"]).replace("'", "").format(time, day)
-    return f"{joined} {local.tzname()}"
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(tzinfo)
+
+
+@functools.cache
+def _pattern(locale: str, skeleton: str) -> DateTimePattern:
+    """The locale's pattern for a skeleton, matched and parsed once per process: Babel's
+    format_skeleton matches it on every call, which was most of what a history page spent
+    saying its events' times."""
+    skeletons = Locale.parse(locale).datetime_skeletons
+    if skeleton not in skeletons:
+        skeleton = match_skeleton(skeleton, skeletons) or skeleton
+    return parse_pattern(skeletons[skeleton])
+
+
+@functools.cache
+def _date_time_joiner(locale: str) -> str:
+    """How the locale joins a time ({0}) and a date ({1}), in its medium length."""
+    return str(Locale.parse(locale).datetime_formats["medium"]).replace("'", "")
 
 
 def _zone(name: str) -> Any:

@@ -22,13 +22,13 @@ from math import ceil
 from threading import Lock
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
 from sqlmodel import Session, col, select
 
 from ..models import Agreement, AuditEvent, Proposal, Revision, User
 from . import sentences
 
-PER_PAGE = 50
+PER_PAGE = 25  # a phone screenful or three; each event carries its technical details
 SCOPES = ("community_id", "agreement_id", "proposal_id")
 
 
@@ -42,11 +42,13 @@ class EventPage:
     total: int
     actions: list[str]
     people: list[tuple[int, str]]
-    names: sentences.Names = field(default_factory=sentences.Names)
+    names: sentences.Names
+    parsed: dict[int, dict[str, Any]]  # each event's payload, by seq
 
     def payload(self, event: AuditEvent) -> dict[str, Any]:
-        """An event's payload as data (the technical details show it as key: value lines)."""
-        return json.loads(event.payload)  # type: ignore[no-any-return]
+        """An event's payload as data (the technical details show it as key: value lines),
+        parsed once for the page's sentence, quote and details."""
+        return self.parsed[event.seq]
 
     def sentence(self, event: AuditEvent) -> str:
         """The event as a sentence people understand."""
@@ -71,36 +73,56 @@ class EventPage:
         return [(action, sentences.label(action)) for action in self.actions]
 
 
-def names_for(session: Session, events: list[AuditEvent]) -> sentences.Names:
-    """The titles, names and revision numbers the events' sentences mention, in four reads."""
+def payloads(events: list[AuditEvent]) -> dict[int, dict[str, Any]]:
+    """The events' payloads as data, by seq."""
+    return {event.seq: json.loads(event.payload) for event in events}
+
+
+_PROPOSAL_TITLES = select(Proposal.id, Proposal.title).where(
+    col(Proposal.id).in_(bindparam("ids", expanding=True))
+)
+_AGREEMENT_TITLES = select(Agreement.id, Agreement.title).where(
+    col(Agreement.id).in_(bindparam("ids", expanding=True))
+)
+_PEOPLE_NAMES = select(User.id, User.display_name).where(
+    col(User.id).in_(bindparam("ids", expanding=True))
+)
+_REVISION_NUMBERS = (
+    select(Revision.proposal_id, Revision.text_sha256, Revision.number)
+    .where(col(Revision.proposal_id).in_(bindparam("ids", expanding=True)))
+    .order_by(col(Revision.number))
+)
+
+
+def names_for(
+    session: Session,
+    events: list[AuditEvent],
+    parsed: dict[int, dict[str, Any]] | None = None,
+) -> sentences.Names:
+    """The titles, names and revision numbers the events' sentences mention, in four reads
+    at most (none for a kind the events do not mention). `parsed` is the events'
+    payloads when the caller has them already."""
+    parsed = payloads(events) if parsed is None else parsed
     proposal_ids = {event.proposal_id for event in events if event.proposal_id}
     agreement_ids = {event.agreement_id for event in events if event.agreement_id}
     person_ids = set()
     for event in events:
-        user_id = json.loads(event.payload).get("user_id")
+        user_id = parsed[event.seq].get("user_id")
         if isinstance(user_id, int):
             person_ids.add(user_id)
         elif event.subject_type == "user" and event.subject_id:
             person_ids.add(event.subject_id)
-    proposals = session.exec(
-        select(Proposal.id, Proposal.title).where(col(Proposal.id).in_(proposal_ids))
-    ).all()
-    agreements = session.exec(
-        select(Agreement.id, Agreement.title).where(col(Agreement.id).in_(agreement_ids))
-    ).all()
-    people = session.exec(
-        select(User.id, User.display_name).where(col(User.id).in_(person_ids))
-    ).all()
-    revisions = session.exec(
-        select(Revision.proposal_id, Revision.text_sha256, Revision.number)
-        .where(col(Revision.proposal_id).in_(proposal_ids))
-        .order_by(col(Revision.number))
-    ).all()
+
+    def read(statement: Any, ids: set[int]) -> list[Any]:
+        return list(session.execute(statement, {"ids": sorted(ids)}).all()) if ids else []
+
     return sentences.Names(
-        proposals=dict(proposals),  # type: ignore[arg-type]
-        agreements=dict(agreements),  # type: ignore[arg-type]
-        people=dict(people),  # type: ignore[arg-type]
-        revisions={(pid, sha): number for pid, sha, number in revisions},
+        proposals=dict(read(_PROPOSAL_TITLES, proposal_ids)),
+        agreements=dict(read(_AGREEMENT_TITLES, agreement_ids)),
+        people=dict(read(_PEOPLE_NAMES, person_ids)),
+        revisions={
+            (pid, sha): number for pid, sha, number in read(_REVISION_NUMBERS, proposal_ids)
+        },
     )
 
 
@@ -222,12 +244,15 @@ def event_page(
         .offset((page - 1) * PER_PAGE)
         .limit(PER_PAGE)
     ).all()
+    shown = list(events)
+    parsed = payloads(shown)
     return EventPage(
-        list(events),
+        shown,
         page,
         pages,
         total,
         sorted(summary.actions),
         sorted(summary.people, key=lambda person: (person[1], person[0])),
-        names_for(session, list(events)),
+        names_for(session, shown, parsed),
+        parsed,
     )

@@ -55,10 +55,11 @@ def rollback_session() -> None:
 
 
 def close_session(_exc: BaseException | None = None) -> None:
-    """Roll back anything uncommitted and return the connection to the pool."""
+    """Roll back anything uncommitted and return the connection to the pool (closing a
+    session rolls its transaction back; it lets go of the objects it read without first
+    expiring each one, as a rollback would)."""
     session = g.pop("db_session", None)
     if session is not None:
-        session.rollback()
         session.close()
 
 

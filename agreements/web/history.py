@@ -1,7 +1,7 @@
 """History pages and decision records: who did what, when, and proof nothing was changed.
 
 Each history page (a community's, an agreement's, a proposal's) tells its audit events as
-sentences (agreements.audit.sentences) under a heading per day, newest first, fifty to a
+sentences (agreements.audit.sentences) under a heading per day, newest first, 25 to a
 page, filtered by action and person through the query string, so a filtered view is a link
 people can share. Hashes and payloads wait behind a "Technical details" disclosure. With
 htmx, the filters and the pager swap only the list (history/_events.html). Every page

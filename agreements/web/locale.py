@@ -6,11 +6,11 @@ choice a visitor made with the footer switcher (kept in the session), then the b
 English. `select_time_zone` is the person's setting (UTC for visitors).
 
 Template helpers registered here: `when` (agreements.saying: a moment in the reader's
-locale and time zone, the zone shown), `until` (the same moment as relative time, "in 2
-days"), `reader_zone()` (the reader's time zone), `lang_attrs` (the `lang` and `dir`
-attributes of a text written in a given language), `say` (a Wording from Python in the
-reader's language, for a value given to `_()` in a template, where `finalize` does not
-reach), and `page_language()` / `page_direction()`
+locale and time zone, the zone shown), `clock` (its hour and minute), `until` (the same
+moment as relative time, "in 2 days"), `reader_zone()` (the reader's time zone),
+`lang_attrs` (the `lang` and `dir` attributes of a text written in a given language),
+`say` (a Wording from Python in the reader's language, for a value given to `_()` in a
+template, where `finalize` does not reach), and `page_language()` / `page_direction()`
 for `<html lang dir>`.
 
 Catalogues live in agreements/translations/<lang>/LC_MESSAGES/messages.po. The compiled
@@ -46,7 +46,7 @@ from ..languages import (
     direction,
     time_zones,
 )
-from ..saying import say, when
+from ..saying import clock, say, when
 from ..services import queries
 from ..storage.sessions import get_session
 from .blueprint import bp
@@ -176,6 +176,7 @@ def init_app(app: Flask) -> None:
     app.after_request(vary_by_language)
     app.jinja_env.finalize = say
     app.add_template_filter(when, "when")
+    app.add_template_filter(clock, "clock")
     app.add_template_filter(until, "until")
     app.add_template_filter(lang_attrs, "lang_attrs")
     app.add_template_filter(say, "say")

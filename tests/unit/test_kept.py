@@ -3,6 +3,8 @@ again, except that a diff cut short by its time limit is computed again on the n
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
 from agreements.text import diff
@@ -21,8 +23,11 @@ def test_a_diff_cut_short_by_a_busy_moment_is_tried_again(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # One long paragraph with many small edits: the word diff must bisect, which takes time.
-    old = " ".join(f"w{i}" for i in range(400))
-    new = " ".join(f"w{i}" if i % 9 else f"x{i}" for i in range(400))
+    # Its first word is new on each run: the process keeps answers across test runs (the
+    # mutation tool runs the suite more than once in one process).
+    first = uuid.uuid4().hex
+    old = " ".join([first, *(f"w{i}" for i in range(400))])
+    new = " ".join([first, *(f"w{i}" if i % 9 else f"x{i}" for i in range(400))])
     monkeypatch.setattr(diff, "DIFF_TIMEOUT_SECONDS", 0.0)
     assert kept_diff(old, new).note is not None
     monkeypatch.setattr(diff, "DIFF_TIMEOUT_SECONDS", 600.0)

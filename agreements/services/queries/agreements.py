@@ -141,6 +141,10 @@ def _proposals_statement(agreement_id: object, *, open_only: bool) -> SelectOfSc
 _PROPOSALS = _proposals_statement(bindparam("agreement_id"), open_only=False)
 _OPEN_PROPOSALS = _proposals_statement(bindparam("agreement_id"), open_only=True)
 
+_NAMED_PROPOSALS = _PROPOSALS.options(
+    defer(Proposal.rationale), defer(Proposal.outcome_statement)
+).where(col(Proposal.id).in_(bindparam("ids", expanding=True)))  # type: ignore[arg-type]
+
 
 def proposals_of(
     session: Session, agreement: Agreement, *, open_only: bool = False
@@ -158,11 +162,8 @@ def proposals_by_id(
 ) -> dict[int | None, Proposal]:
     """The agreement's proposals with these ids (drafts left out), without their long texts:
     a page names the decisions behind what it shows, not all thousand of them."""
-    found = session.exec(
-        proposals_query(agreement)
-        .options(defer(Proposal.rationale), defer(Proposal.outcome_statement))  # type: ignore[arg-type]
-        .where(col(Proposal.id).in_({i for i in ids if i is not None}))
-    )
+    wanted = sorted(i for i in ids if i is not None)
+    found = session.exec(_NAMED_PROPOSALS, params={"agreement_id": agreement.id, "ids": wanted})
     return {proposal.id: proposal for proposal in found}
 
 
@@ -174,28 +175,38 @@ class Provenance:
     version: Version
 
 
+_ORIGINS = (
+    select(Version)
+    .options(defer(Version.text), defer(Version.provenance))  # type: ignore[arg-type]
+    .where(
+        Version.agreement_id == bindparam("agreement_id"),
+        col(Version.number).in_(bindparam("numbers", expanding=True)),
+    )
+)
+
+
 def provenance(session: Session, agreement: Agreement, version: Version) -> list[Provenance]:
     """For each paragraph of `version`, the version (and so the decision) that last changed it."""
     blame = provenance_paragraphs(version.text, version_origins(session, version))
-    origins = session.exec(
-        select(Version)
-        .options(defer(Version.text), defer(Version.provenance))  # type: ignore[arg-type]
-        .where(
-            Version.agreement_id == agreement.id,
-            col(Version.number).in_({number for _text, number in blame}),
-        )
-    )
+    numbers = sorted({number for _text, number in blame})
+    origins = session.exec(_ORIGINS, params={"agreement_id": agreement.id, "numbers": numbers})
     by_number = {origin.number: origin for origin in origins}
     return [Provenance(text, by_number[number]) for text, number in blame]
 
 
+_CONFIRMED_TRANSLATIONS = (
+    select(Translation)
+    .where(
+        Translation.source_version_id == bindparam("version_id"),
+        Translation.state == "confirmed",
+    )
+    .order_by(col(Translation.language), col(Translation.decided_at).desc())
+)
+
+
 def translations_of_version(session: Session, version: Version) -> list[Translation]:
     """The confirmed translations made from `version`, the newest of each language."""
-    rows = session.exec(
-        select(Translation)
-        .where(Translation.source_version_id == version.id, Translation.state == "confirmed")
-        .order_by(col(Translation.language), col(Translation.decided_at).desc())
-    )
+    rows = session.exec(_CONFIRMED_TRANSLATIONS, params={"version_id": version.id})
     newest: dict[str, Translation] = {}
     for row in rows:
         newest.setdefault(row.language, row)

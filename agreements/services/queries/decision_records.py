@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from ... import audit
@@ -30,7 +31,7 @@ from ...models import (
     Version,
     utcnow,
 )
-from ...text.diff import diff_texts
+from ...text.kept import kept_diff
 from ...wording import _
 from .agreements import agreement_at, translations_of_version, version_by_number
 
@@ -41,6 +42,34 @@ SETTLEMENTS = {
     "overrule": _("decided not paramount (overruled)"),
     "reclassify": _("moved to the discussion as a concern (reclassified)"),
 }
+
+# A record is read on every view of its page: its statements are built once, with their
+# values as parameters (building one costs more than running it).
+_EVENTS = (
+    select(AuditEvent)
+    .where(AuditEvent.proposal_id == bindparam("proposal_id"))
+    .order_by(col(AuditEvent.seq))
+)
+_ORGANISATIONS = (
+    select(Membership.user_id, Organisation.name)
+    .join(Organisation, col(Membership.organisation_id) == Organisation.id)
+    .where(Membership.community_id == bindparam("community_id"))
+)
+_REVISIONS = (
+    select(Revision, User.display_name)
+    .outerjoin(User, col(Revision.author_id) == User.id)
+    .where(Revision.proposal_id == bindparam("proposal_id"))
+    .order_by(col(Revision.number))
+)
+_ADOPTING_ROUND = select(Round).where(
+    Round.proposal_id == bindparam("proposal_id"), Round.outcome == "adopted"
+)
+_CONCERNS = (
+    select(Concern, User.display_name)
+    .join(User, col(Concern.author_id) == User.id)
+    .where(Concern.proposal_id == bindparam("proposal_id"))
+    .order_by(col(Concern.id))
+)
 
 
 def build_record(
@@ -57,13 +86,7 @@ def build_record(
                 number=version.number,
             )
         )
-    events = list(
-        session.exec(
-            select(AuditEvent)
-            .where(AuditEvent.proposal_id == proposal.id)
-            .order_by(col(AuditEvent.seq))
-        )
-    )
+    events = list(session.exec(_EVENTS, params={"proposal_id": proposal.id}))
     adoption = next((e for e in events if e.action == "proposal.adopted"), None)
     if adoption is None:
         raise NotFound(
@@ -73,7 +96,7 @@ def build_record(
     base = session.get(Version, proposal.base_version_id)
     assert base is not None
     organisations = _organisations(session, community)
-    diff = diff_texts(base.text, version.text, mode="source")
+    diff = kept_diff(base.text, version.text, mode="source")
     head = audit.head(session)
     assert head is not None
     return DecisionRecord(
@@ -109,21 +132,11 @@ def build_record(
 
 def _organisations(session: Session, community: Community) -> dict[int, str]:
     """Each member's organisation name, by user id."""
-    rows = session.exec(
-        select(Membership.user_id, Organisation.name)
-        .join(Organisation, col(Membership.organisation_id) == Organisation.id)
-        .where(Membership.community_id == community.id)
-    )
-    return dict(rows.all())
+    return dict(session.exec(_ORGANISATIONS, params={"community_id": community.id}).all())
 
 
 def _revisions(session: Session, proposal: Proposal) -> list[dict[str, Any]]:
-    rows = session.exec(
-        select(Revision, User.display_name)
-        .outerjoin(User, col(Revision.author_id) == User.id)
-        .where(Revision.proposal_id == proposal.id)
-        .order_by(col(Revision.number))
-    )
+    rows = session.exec(_REVISIONS, params={"proposal_id": proposal.id})
     return [
         {
             "number": revision.number,
@@ -144,9 +157,7 @@ def _stances(
     organisations: dict[int, str],
 ) -> dict[str, list[StanceEntry]]:
     """The last stance of each person in the adopting round, on the consented text."""
-    adopting_round = session.exec(
-        select(Round).where(Round.proposal_id == proposal.id, Round.outcome == "adopted")
-    ).first()
+    adopting_round = session.exec(_ADOPTING_ROUND, params={"proposal_id": proposal.id}).first()
     latest: dict[int | None, tuple[AuditEvent, dict[str, Any]]] = {}
     for event in events:
         if event.action in ("stance.registered", "stance.reconfirmed"):
@@ -210,12 +221,7 @@ def _objections(events: list[AuditEvent], organisations: dict[int, str]) -> list
 
 
 def _concerns(session: Session, proposal: Proposal) -> list[dict[str, Any]]:
-    rows = session.exec(
-        select(Concern, User.display_name)
-        .join(User, col(Concern.author_id) == User.id)
-        .where(Concern.proposal_id == proposal.id)
-        .order_by(col(Concern.id))
-    )
+    rows = session.exec(_CONCERNS, params={"proposal_id": proposal.id})
     return [
         {
             "author": author,

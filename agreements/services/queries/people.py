@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
@@ -20,16 +21,26 @@ from ._rows import by_id
 
 # Pages name people on every view: these statements are built once, with their values as
 # parameters (building a statement and computing its cache key cost more than running it).
-_USERS = select(User).where(col(User.id).in_(bindparam("ids", expanding=True)))
+_NAMES = select(User.id, User.display_name).where(
+    col(User.id).in_(bindparam("ids", expanding=True))
+)
 _ORGANISATIONS = select(Organisation).where(Organisation.community_id == bindparam("community_id"))
 
 
-def people(session: Session, ids: set[int | None]) -> dict[int, User]:
-    """Users by id, for showing names next to what they wrote."""
-    wanted = {user_id for user_id in ids if user_id is not None}
+class Named(NamedTuple):
+    """A person as pages name them (their whole account is more than a name needs)."""
+
+    id: int
+    display_name: str
+
+
+def people(session: Session, ids: set[int | None]) -> dict[int, Named]:
+    """People by id, for showing names next to what they wrote."""
+    wanted = sorted(user_id for user_id in ids if user_id is not None)
     if not wanted:
         return {}
-    return by_id(session.exec(_USERS, params={"ids": list(wanted)}))
+    rows = session.execute(_NAMES, {"ids": wanted})
+    return {user_id: Named(user_id, name) for user_id, name in rows}
 
 
 @dataclass(frozen=True)

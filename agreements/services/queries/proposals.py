@@ -39,7 +39,7 @@ from ..proposals import revisions_of
 from ..round_deadlines import not_answered
 from ..rounds import proposal_rounds
 from ._rows import stored_id
-from .people import organisations_of, people
+from .people import Named, organisations_of, people
 
 
 @dataclass
@@ -98,7 +98,7 @@ class ProposalDetail:
     my_stance: Stance | None
     my_status: str | None
     moves: list[Move]  # the actor's own moves on the proposal (the "object" stance aside)
-    people: dict[int, User]
+    people: dict[int, Named]
     organisations: dict[int, Organisation]
     rebase: MergeResult | None = None  # set when another amendment was adopted since the base
     overlaps: list[Overlap] = field(default_factory=list)
