@@ -13,6 +13,7 @@ grouped by day for the day headings.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -20,9 +21,9 @@ from datetime import UTC, date, tzinfo
 from itertools import groupby
 from math import ceil
 from threading import Lock
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import bindparam, func
+from sqlalchemy import ColumnElement, and_, bindparam, func
 from sqlmodel import Session, col, select
 
 from ..models import Agreement, AuditEvent, Proposal, Revision, User
@@ -126,6 +127,71 @@ def names_for(
     )
 
 
+# A history page runs the same few statements on every view: each shape (scope, filters)
+# is built once, with its values as parameters (building a statement and computing its
+# cache key cost more than running it).
+_HASH_AT = select(AuditEvent.hash).where(AuditEvent.seq == bindparam("seq"))
+_DRAFTS = select(Proposal.id).where(Proposal.state == "draft")
+_OTHERS_DRAFTS = _DRAFTS.where(col(Proposal.proposer_id) != bindparam("viewer_id"))
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """Which events a statement reads: one scope's, without the drafts left out (when
+    `hiding`), after a seq (`since`), of one action, of one person."""
+
+    scope: str
+    hiding: bool = False
+    since: bool = False
+    action: bool = False
+    actor: bool = False
+
+    def visible(self) -> ColumnElement[bool]:
+        """The condition, its values as bind parameters."""
+        proposal = col(AuditEvent.proposal_id)
+        clauses = [getattr(AuditEvent, self.scope) == bindparam("scope_id")]
+        if self.hiding:
+            clauses.append(
+                proposal.is_(None) | proposal.not_in(bindparam("hidden", expanding=True))
+            )
+        if self.since:
+            clauses.append(col(AuditEvent.seq) > bindparam("since"))
+        if self.action:
+            clauses.append(AuditEvent.action == bindparam("action"))
+        if self.actor:
+            clauses.append(AuditEvent.actor_id == bindparam("actor_id"))
+        return and_(*clauses)
+
+
+class _Statements(NamedTuple):
+    """What a history reads of a shape's events."""
+
+    count: Any
+    newest: Any
+    actions: Any
+    people: Any
+    page: Any  # newest first, PER_PAGE from :offset
+
+
+@functools.cache
+def _statements(shape: _Shape) -> _Statements:
+    """The shape's statements, built once per process."""
+    visible, seq = shape.visible(), col(AuditEvent.seq)
+    return _Statements(
+        count=select(func.count()).select_from(AuditEvent).where(visible),
+        newest=select(AuditEvent.seq, AuditEvent.hash).where(visible).order_by(seq.desc()).limit(1),
+        actions=select(AuditEvent.action).where(visible).distinct(),
+        people=select(AuditEvent.actor_id, AuditEvent.actor_name)
+        .where(visible, col(AuditEvent.actor_id).is_not(None))
+        .distinct(),
+        page=select(AuditEvent)
+        .where(visible)
+        .order_by(seq.desc())
+        .offset(bindparam("offset"))
+        .limit(PER_PAGE),
+    )
+
+
 @dataclass
 class _Summary:
     """What the filters and the pager need of one scope's visible events, up to `last_seq`
@@ -157,28 +223,16 @@ def _summary(session: Session, scope: str, scope_id: int, hidden: frozenset[int]
     with _summaries_lock:
         known = _SUMMARIES.get(key) or _Summary(hidden)
     if known.last_seq:
-        still = session.exec(select(AuditEvent.hash).where(AuditEvent.seq == known.last_seq))
+        still = session.exec(_HASH_AT, params={"seq": known.last_seq})
         if still.first() != known.last_hash:
             known = _Summary(hidden)
-    visible = (getattr(AuditEvent, scope) == scope_id) & (col(AuditEvent.seq) > known.last_seq)
-    if hidden:
-        visible &= col(AuditEvent.proposal_id).is_(None) | col(AuditEvent.proposal_id).not_in(
-            hidden
-        )
-    count = session.exec(select(func.count()).select_from(AuditEvent).where(visible)).one()
+    read = _statements(_Shape(scope, hiding=bool(hidden), since=True))
+    params = {"scope_id": scope_id, "hidden": sorted(hidden), "since": known.last_seq}
+    count = session.exec(read.count, params=params).one()
     if count:
-        newest = session.exec(
-            select(AuditEvent.seq, AuditEvent.hash)
-            .where(visible)
-            .order_by(col(AuditEvent.seq).desc())
-            .limit(1)
-        ).one()
-        actions = session.exec(select(AuditEvent.action).where(visible).distinct()).all()
-        people = session.exec(
-            select(AuditEvent.actor_id, AuditEvent.actor_name)
-            .where(visible, col(AuditEvent.actor_id).is_not(None))
-            .distinct()
-        ).all()
+        newest = session.exec(read.newest, params=params).one()
+        actions = session.exec(read.actions, params=params).all()
+        people = session.exec(read.people, params=params).all()
         known = _Summary(
             hidden,
             newest[0],
@@ -213,37 +267,26 @@ def event_page(
     """
     if scope not in SCOPES:
         raise ValueError(f"unknown history scope {scope!r}")
-    hidden = frozenset(
-        session.exec(
-            select(Proposal.id).where(
-                Proposal.state == "draft", col(Proposal.proposer_id) != viewer_id
-            )
-        ).all()
-    )
+    drafts = _OTHERS_DRAFTS if viewer_id is not None else _DRAFTS
+    hidden: frozenset[int] = frozenset(session.exec(drafts, params={"viewer_id": viewer_id}).all())
     summary = _summary(session, scope, scope_id, hidden)
-    filters = [getattr(AuditEvent, scope) == scope_id]
-    if hidden:
-        filters.append(
-            col(AuditEvent.proposal_id).is_(None) | col(AuditEvent.proposal_id).not_in(hidden)
-        )
-    if action:
-        filters.append(AuditEvent.action == action)
-    if actor_id is not None:
-        filters.append(AuditEvent.actor_id == actor_id)
+    read = _statements(
+        _Shape(scope, hiding=bool(hidden), action=bool(action), actor=actor_id is not None)
+    )
+    params: dict[str, object] = {
+        "scope_id": scope_id,
+        "hidden": sorted(hidden),
+        "action": action,
+        "actor_id": actor_id,
+    }
     total = (
-        session.exec(select(func.count()).select_from(AuditEvent).where(*filters)).one()
+        session.exec(read.count, params=params).one()
         if action or actor_id is not None
         else summary.total
     )
     pages = max(1, ceil(total / PER_PAGE))
     page = min(max(1, page), pages)
-    events = session.exec(
-        select(AuditEvent)
-        .where(*filters)
-        .order_by(col(AuditEvent.seq).desc())
-        .offset((page - 1) * PER_PAGE)
-        .limit(PER_PAGE)
-    ).all()
+    events = session.exec(read.page, params={**params, "offset": (page - 1) * PER_PAGE}).all()
     shown = list(events)
     parsed = payloads(shown)
     return EventPage(

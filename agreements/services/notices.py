@@ -20,6 +20,7 @@ from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import bindparam
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, col, select
@@ -80,23 +81,35 @@ def rule(*actions: str) -> Callable[[Rule], Rule]:
 # --- who ---------------------------------------------------------------------------------
 
 
+# Every write tells someone: the statements that find whom are built once, with their
+# values as parameters (building a statement costs more than running it).
+_MEMBERS = select(Membership.user_id).where(Membership.community_id == bindparam("community_id"))
+_MEMBERS_IN_ROLE = _MEMBERS.where(Membership.role == bindparam("role"))
+_OPEN_ROUND = select(Round).where(
+    Round.proposal_id == bindparam("proposal_id"), col(Round.closed_at).is_(None)
+)
+_ELIGIBLE = select(RoundParticipant.user_id).where(
+    RoundParticipant.round_id == bindparam("round_id")
+)
+_ACTIVE = select(User.id, User.email).where(
+    col(User.id).in_(bindparam("ids", expanding=True)), col(User.is_active)
+)
+
+
 def members(session: Session, community_id: int | None, role: str | None = None) -> set[int]:
     """The community's members (or only those holding `role`)."""
-    query = select(Membership.user_id).where(Membership.community_id == community_id)
-    if role is not None:
-        query = query.where(Membership.role == role)
-    return set(session.exec(query).all())
+    if role is None:
+        return set(session.exec(_MEMBERS, params={"community_id": community_id}).all())
+    params = {"community_id": community_id, "role": role}
+    return set(session.exec(_MEMBERS_IN_ROLE, params=params).all())
 
 
 def _open_round(session: Session, proposal_id: int | None) -> Round | None:
-    return session.exec(
-        select(Round).where(Round.proposal_id == proposal_id, col(Round.closed_at).is_(None))
-    ).first()
+    return session.exec(_OPEN_ROUND, params={"proposal_id": proposal_id}).first()
 
 
 def _eligible(session: Session, round_: Round) -> set[int]:
-    query = select(RoundParticipant.user_id).where(RoundParticipant.round_id == round_.id)
-    return set(session.exec(query).all())
+    return set(session.exec(_ELIGIBLE, params={"round_id": round_.id}).all())
 
 
 def _title(session: Session, event: AuditEvent) -> Wording:
@@ -398,8 +411,7 @@ def _active(session: Session, user_ids: Collection[int]) -> dict[int, str]:
     """The active accounts among these: their addresses by id."""
     if not user_ids:
         return {}
-    query = select(User.id, User.email).where(col(User.id).in_(user_ids), col(User.is_active))
-    return dict(session.exec(query).all())  # type: ignore[arg-type]
+    return dict(session.execute(_ACTIVE, {"ids": sorted(user_ids)}).all())  # type: ignore[arg-type]
 
 
 def _insert_notifications(session: Session, rows: list[dict[str, Any]]) -> dict[int, int]:

@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -57,20 +57,20 @@ def preference(session: Session, user_id: int, community_id: int) -> Notificatio
     return found or NotificationPreference(user_id=user_id, community_id=community_id)
 
 
+# Asked at every write that tells someone: built once, with its values as parameters.
+_QUIET = select(NotificationPreference.user_id).where(
+    NotificationPreference.community_id == bindparam("community_id"),
+    col(NotificationPreference.user_id).in_(bindparam("ids", expanding=True)),
+    NotificationPreference.delivery != "each",
+)
+
+
 def emailed(session: Session, community_id: int | None, user_ids: Iterable[int]) -> list[int]:
     """Which of these people want an email for each notification from the community."""
     wanted = sorted(user_ids)
     if community_id is None or not wanted:
         return wanted
-    quiet = set(
-        session.exec(
-            select(NotificationPreference.user_id).where(
-                NotificationPreference.community_id == community_id,
-                col(NotificationPreference.user_id).in_(wanted),
-                NotificationPreference.delivery != "each",
-            )
-        )
-    )
+    quiet = set(session.exec(_QUIET, params={"community_id": community_id, "ids": wanted}))
     return [user_id for user_id in wanted if user_id not in quiet]
 
 

@@ -8,9 +8,12 @@ saying why.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import bindparam
+from sqlalchemy import Row, bindparam
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from workflows import OBJECTION_LIFECYCLE, Flow, Move
@@ -46,11 +49,11 @@ from .people import Named, organisations_of, people
 class CommentNode:
     """A comment with its replies, for a threaded discussion."""
 
-    comment: Comment
+    comment: Row[Any]  # a comment's columns: a page of 200 comments reads no ORM objects
     replies: list[CommentNode] = field(default_factory=list)
 
 
-def comment_threads(comments: list[Comment]) -> list[CommentNode]:
+def comment_threads(comments: Sequence[Row[Any]]) -> list[CommentNode]:
     """Arrange comments (oldest first) into threads under their parents."""
     nodes = {comment.id: CommentNode(comment) for comment in comments}
     roots: list[CommentNode] = []
@@ -138,7 +141,9 @@ class ProposalDetail:
 # The proposal page reads these on every view: built once, with the proposal as a parameter
 # (building a statement and computing its cache key cost more than running it).
 _COMMENTS = (
-    select(Comment).where(Comment.proposal_id == bindparam("proposal_id")).order_by(col(Comment.id))
+    sa_select(*Comment.__table__.columns)  # type: ignore[attr-defined]
+    .where(Comment.proposal_id == bindparam("proposal_id"))
+    .order_by(col(Comment.id))
 )
 _OBJECTIONS = (
     select(Objection)
@@ -156,7 +161,7 @@ def proposal_detail(session: Session, actor: User | None, proposal_id: int) -> P
     proposal = ctx.proposal
     revisions = revisions_of(session, proposal)
     params = {"proposal_id": proposal.id}
-    comments = list(session.exec(_COMMENTS, params=params))
+    comments = session.execute(_COMMENTS, params).all()
     objections = list(session.exec(_OBJECTIONS, params=params))
     concerns = list(session.exec(_CONCERNS, params=params))
     rounds = proposal_rounds(session, proposal)
