@@ -33,7 +33,7 @@ from ..models import (
     User,
     utcnow,
 )
-from ..storage.remembered import remember, remembered
+from ..storage.remembered import hold, remember, remembered
 from ..tally import Tally, tally_round
 from ..wording import Moment, Wording, _
 from ._unit import get_or_404, is_system, lock_or_404, locked
@@ -252,4 +252,5 @@ def load_proposal(
     is_proposer = actor is not None and actor.id == proposal.proposer_id
     if proposal.state == "draft" and not (is_proposer or is_system(actor)):
         raise NotFound()  # drafts are the proposer's own
+    hold(session, proposal)  # notifications name it when the use case commits
     return ProposalContext(session, actor, proposal, agreement, community, membership)

@@ -14,6 +14,11 @@ read (services' `locked`, which refreshes the rows it reads) forgets them too: f
 a use case relies on the freshest rows, which another transaction may have just committed.
 Nothing is kept beyond the transaction, so no other process's writes are ever hidden.
 
+`hold(session, row)` keeps a row a use case read alive until its transaction ends. The
+session holds what it read only weakly: once the use case returns, the proposal it acted
+on is gone from the session, and the notifications written at commit (services.notices)
+would read it again.
+
 May import: SQLAlchemy (no Flask).
 """
 
@@ -27,6 +32,7 @@ from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 
 T = TypeVar("T")
 KEY = "accord.remembered"
+HELD = "accord.held"
 
 
 def remembered(session: Session, key: Hashable, read: Callable[[], T]) -> T:
@@ -51,14 +57,21 @@ def forget(session: Session) -> None:
     session.info.pop(KEY, None)
 
 
+def hold(session: Session, row: object) -> None:
+    """Keep `row` in the session's identity map until the transaction ends."""
+    session.info.setdefault(HELD, []).append(row)
+
+
 @event.listens_for(Session, "after_flush")
 def _after_flush(session: Session, _context: object) -> None:
     forget(session)
 
 
 @event.listens_for(Session, "after_transaction_end")
-def _after_transaction_end(session: Session, _transaction: SessionTransaction) -> None:
+def _after_transaction_end(session: Session, transaction: SessionTransaction) -> None:
     forget(session)
+    if transaction.parent is None:  # the transaction itself, not a flush inside it
+        session.info.pop(HELD, None)
 
 
 @event.listens_for(Session, "do_orm_execute")

@@ -118,3 +118,27 @@ def test_a_long_discussion_sends_only_its_newest_threads(
     everything = client.get(pages["all"]).get_data(as_text=True)
     assert all(text in everything for text in oldest)
     assert "earlier threads" not in everything
+
+
+@pytest.mark.parametrize(
+    ("stage", "action", "form"),
+    [
+        ("objection", "object", {"reason": "Say who shares the minutes."}),
+        ("comment", "comment", {"kind": "question", "body": "Who keeps it?", "anchor": ""}),
+    ],
+)
+def test_a_write_reads_its_proposal_once_though_its_notifications_name_it(
+    client, login, db, make, statements, stage, action, form
+) -> None:
+    """The notifications written when the use case commits name the proposal it acted on;
+    the session keeps that proposal until then instead of reading it again."""
+    world = make.community(members=3)
+    proposal = make.proposal(world, stage=stage)
+    login(client, world.members[1])
+    statements.clear()
+    response = client.post(f"/p/{proposal.id}/{action}", data=form)
+    assert response.status_code == 303
+    reads = [s for s in statements if s.lstrip().startswith("SELECT proposal.id")]
+    notified = [s for s in statements if "INSERT INTO notification" in s]
+    assert len(notified) == 1  # the proposer (and for an objection the facilitator) is told
+    assert len(reads) == 1
