@@ -17,6 +17,7 @@ from agreements import audit, services
 from agreements.errors import Forbidden, InvalidInput, Refused, TooLarge
 from agreements.limits import MAX_DISCUSSION_CHARS
 from agreements.models import AuditEvent, Concern, Objection
+from agreements.wording import Wording
 from tests.factories import AGREEMENT_TEXT
 
 PASSAGE = "We share all we learn."  # a sentence of the factory's proposal text
@@ -204,3 +205,14 @@ def test_an_integrated_objection_names_the_revision_that_integrates_it(
     assert objection.state == "integrating"
     assert objection.integrated_by_revision_id == revision.id
     assert objection.integrated_by_revision_id != objection.revision_id
+
+
+def test_a_refused_settlement_is_said_in_the_reader_s_language(
+    any_db: Session, world, objection: Objection
+) -> None:
+    """The objection lifecycle's refusal reaches people as a marked text, which pages and
+    the API say in the reader's language (not as English only)."""
+    with pytest.raises(Forbidden) as refused:
+        services.withdraw_objection(any_db, world.facilitator, objection_id=objection.id)
+    assert isinstance(refused.value.message, Wording)
+    assert str(refused.value.message) == "Cannot withdraw: only the objector may do that"
