@@ -9,9 +9,11 @@ and always says the same, except for the chain head it was made at.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import bindparam
+from sqlalchemy import Row, bindparam
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from ... import audit
@@ -45,8 +47,17 @@ SETTLEMENTS = {
 
 # A record is read on every view of its page: its statements are built once, with their
 # values as parameters (building one costs more than running it).
-_EVENTS = (
-    select(AuditEvent)
+_EVENTS = (  # the columns a record replays, as rows: a proposal may have hundreds of events
+    sa_select(
+        col(AuditEvent.seq),
+        col(AuditEvent.action),
+        col(AuditEvent.actor_id),
+        col(AuditEvent.actor_name),
+        col(AuditEvent.occurred_at),
+        col(AuditEvent.subject_id),
+        col(AuditEvent.payload),
+        col(AuditEvent.hash),
+    )
     .where(AuditEvent.proposal_id == bindparam("proposal_id"))
     .order_by(col(AuditEvent.seq))
 )
@@ -86,7 +97,7 @@ def build_record(
                 number=version.number,
             )
         )
-    events = list(session.exec(_EVENTS, params={"proposal_id": proposal.id}))
+    events = session.execute(_EVENTS, {"proposal_id": proposal.id}).all()
     adoption = next((e for e in events if e.action == "proposal.adopted"), None)
     if adoption is None:
         raise NotFound(
@@ -152,13 +163,13 @@ def _revisions(session: Session, proposal: Proposal) -> list[dict[str, Any]]:
 def _stances(
     session: Session,
     proposal: Proposal,
-    events: list[AuditEvent],
+    events: Sequence[Row[Any]],
     consented_sha256: str,
     organisations: dict[int, str],
 ) -> dict[str, list[StanceEntry]]:
     """The last stance of each person in the adopting round, on the consented text."""
     adopting_round = session.exec(_ADOPTING_ROUND, params={"proposal_id": proposal.id}).first()
-    latest: dict[int | None, tuple[AuditEvent, dict[str, Any]]] = {}
+    latest: dict[int | None, tuple[Row[Any], dict[str, Any]]] = {}
     for event in events:
         if event.action in ("stance.registered", "stance.reconfirmed"):
             payload = json.loads(event.payload)
@@ -182,7 +193,7 @@ def _stances(
     }
 
 
-def _objections(events: list[AuditEvent], organisations: dict[int, str]) -> list[ObjectionEntry]:
+def _objections(events: Sequence[Row[Any]], organisations: dict[int, str]) -> list[ObjectionEntry]:
     """Every objection raised on the proposal, replayed from its events."""
     found: dict[int, ObjectionEntry] = {}
     for event in events:
