@@ -14,6 +14,7 @@ from flask_login import LoginManager, current_user, login_user, logout_user
 from ..models import User
 from ..saying import say
 from ..security import account_tokens
+from ..storage.by_id import row_by_id
 from ..storage.sessions import get_session
 from ..wording import _
 
@@ -30,7 +31,7 @@ login_manager.login_message_category = "info"
 def load_user(user_id: str) -> User | None:
     """The signed-in account, or None when it is gone, inactive or the session is stale."""
     try:
-        user = get_session().get(User, int(user_id))
+        user = row_by_id(get_session(), User, int(user_id))
     except ValueError:
         return None
     if user is None or not user.is_active:

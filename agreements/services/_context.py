@@ -33,6 +33,7 @@ from ..models import (
     User,
     utcnow,
 )
+from ..storage.by_id import row_by_id
 from ..storage.remembered import hold, remember, remembered
 from ..tally import Tally, tally_round
 from ..wording import Moment, Wording, _
@@ -243,8 +244,8 @@ def load_proposal(
 ) -> ProposalContext:
     """The proposal and its surroundings; NotFound when it is not visible to the actor."""
     proposal = (lock_or_404 if for_update else get_or_404)(session, Proposal, proposal_id)
-    agreement = session.get(Agreement, proposal.agreement_id)
-    community = session.get(Community, agreement.community_id)  # type: ignore[union-attr]
+    agreement = row_by_id(session, Agreement, proposal.agreement_id)
+    community = row_by_id(session, Community, agreement.community_id)  # type: ignore[union-attr]
     assert agreement is not None and community is not None
     membership = membership_of(session, actor, community)
     if membership is None:

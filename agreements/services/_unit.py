@@ -20,6 +20,7 @@ from workflows import NotYourMove, Refusal
 
 from ..errors import Forbidden, NotFound, Refused
 from ..models import User
+from ..storage.by_id import row_by_id
 from ..wording import _
 
 USE_CASES: dict[str, Callable[..., Any]] = {}
@@ -66,7 +67,7 @@ def use_case(fn: F) -> F:
 def get_or_404(session: Session, model: type[M], row_id: object) -> M:
     """The row with this id, or NotFound with the one message that also answers rows the
     actor may not see (so a missing id and a hidden one look alike)."""
-    row = session.get(model, row_id) if isinstance(row_id, int) else None
+    row = row_by_id(session, model, row_id) if isinstance(row_id, int) else None
     if row is None:
         raise NotFound()
     return row

@@ -5,6 +5,7 @@
 - triggers: append-only and immutability guards installed by the migration.
 - migrate: running Alembic from inside the application (CLI, tests).
 - backup: online backup and restore of a whole SQLite instance (no Flask).
+- by_id: one row by its id, from a statement built once per model (no Flask).
 
 May import: models, errors, wording and SQLAlchemy; only sessions imports Flask. Never
 services, web or API.
