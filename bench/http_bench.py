@@ -11,7 +11,7 @@ line per page: Accord's req/s, the floor's, and the ratio. The ratio is what com
 across machines and runs.
 
     python bench/http_bench.py [--database-url URL] [--seconds 5] [--rounds 2] [--workers 2]
-                               [--writes]
+                               [--writes | --cpu]
 
 Pages: community home, agreement, history, proposal, compare, decision record, for the
 demo and, when the database has it (`flask --app wsgi demo --large`), the large community.
@@ -20,6 +20,12 @@ Signed in as the demo's facilitator, who belongs to both.
 With --writes, instead of the pages: a stance, a comment and an objection posted as forms
 by 8 signed-in members on the demo's proposals, each against the floor, then a check that
 nothing was lost (bench/http_writes.py).
+
+With --cpu, instead of throughput under load: the CPU time one request costs, measured in
+the server's one worker (its user and system time from /proc) over `--requests` requests
+sent one at a time, for each page and for the floor. A loaded machine changes how fast
+requests are served far more than what each one costs, so these figures move much less
+between runs; the ratio (the floor's cost over the page's) reads like the req/s ratio.
 """
 
 from __future__ import annotations
@@ -76,7 +82,7 @@ def _free_port() -> int:
 
 
 def _serve(
-    target: str, env: dict[str, str], chdir: Path, workers: int
+    target: str, env: dict[str, str], chdir: Path, workers: int, *options: str
 ) -> tuple[subprocess.Popen[bytes], str]:
     port = _free_port()
     command = [
@@ -86,6 +92,7 @@ def _serve(
         "-w", str(workers),
         "-b", f"127.0.0.1:{port}",
         "--access-logfile", "/dev/null",
+        *options,
         target,
     ]  # fmt: skip
     server = subprocess.Popen(command, env={**os.environ, **env}, stderr=subprocess.DEVNULL)
@@ -239,6 +246,41 @@ def _pages_against_floor(
         print(f"{label:<28} {mine:>12.1f} {base:>12.1f} {mine / base:>7.1%}", flush=True)
 
 
+def _worker_cpu_seconds(server: subprocess.Popen[bytes]) -> float:
+    """User and system CPU time of the gunicorn server's one worker, from /proc."""
+    children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+    assert len(children) == 1, "--cpu needs exactly one worker per server"
+    fields = Path(f"/proc/{children[0]}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_per_request(server: subprocess.Popen[bytes], url: str, cookie: str, count: int) -> float:
+    """Milliseconds of the worker's CPU per request, `count` requests sent one at a time."""
+    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
+    for _ in range(10):  # warm the worker's caches
+        urllib.request.urlopen(request).read()
+    before = _worker_cpu_seconds(server)
+    for _ in range(count):
+        urllib.request.urlopen(request).read()
+    return (_worker_cpu_seconds(server) - before) / count * 1000
+
+
+def _cpu(
+    servers: tuple[subprocess.Popen[bytes], subprocess.Popen[bytes]],
+    accord: str, floor: str, database_url: str, options: argparse.Namespace,
+) -> None:  # fmt: skip
+    """One line per page: the CPU a request costs Accord's worker, and the floor's."""
+    cookie = _sign_in(accord).cookie
+    print(f"{'page':<28} {'accord ms':>10} {'floor ms':>9} {'ratio':>7}")
+    for label, path in _pages(database_url):
+        ours, floors = [], []
+        for _ in range(options.rounds):
+            floors.append(_cpu_per_request(servers[1], floor + "/", "", options.requests))
+            ours.append(_cpu_per_request(servers[0], accord + path, cookie, options.requests))
+        mine, base = statistics.mean(ours), statistics.mean(floors)
+        print(f"{label:<28} {mine:>10.2f} {base:>9.2f} {base / mine:>7.1%}", flush=True)
+
+
 def _writes(
     accord: str, floor: Callable[[float], float], database_url: str,
     _load: Callable[[str, str, float], float], options: argparse.Namespace,
@@ -255,17 +297,33 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2, help="alternations per page")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers per server")
     parser.add_argument("--writes", action="store_true", help="the write use cases, not pages")
+    parser.add_argument("--cpu", action="store_true", help="CPU per request, one worker each")
+    parser.add_argument("--requests", type=int, default=200, help="requests per --cpu figure")
     options = parser.parse_args()
     load: Callable[[str, str, float], float] = _wrk if shutil.which("wrk") else _python_load
     with tempfile.TemporaryDirectory() as temporary:
         folder = Path(temporary)
         database_url = options.database_url or _demo_database(folder)
-        workers = options.workers
-        accord, accord_base = _serve("wsgi:app", {"DATABASE_URL": database_url}, ROOT, workers)
+        workers = 1 if options.cpu else options.workers
+        # --cpu follows one worker: it must not be recycled after its 5,000th request.
+        kept = ("--max-requests", "0") if options.cpu else ()
+        accord, accord_base = _serve(
+            "wsgi:app", {"DATABASE_URL": database_url}, ROOT, workers, *kept
+        )
         floor, floor_base = _serve(
-            "http_bench:floor_app()", {"FLOOR_DB": _floor_database(folder)}, ROOT / "bench", workers
+            "http_bench:floor_app()",
+            {"FLOOR_DB": _floor_database(folder)},
+            ROOT / "bench",
+            workers,
+            *kept,
         )
         try:
+            if options.cpu:
+                print(
+                    f"CPU per request, {options.requests} requests one at a time, one worker each"
+                )
+                _cpu((accord, floor), accord_base, floor_base, database_url, options)
+                return
             what = f"{CONNECTIONS} connections, {workers} workers each"
             print(f"load: {load.__name__.strip('_')}, {what}")
             measured = _writes if options.writes else _pages_against_floor
