@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from .models import Membership, Round, RoundParticipant, Stance
+from .models import Membership, Round, RoundParticipant
 from .wording import _, n_
 
 STATUSES = ("consent", "stand_aside", "object", "stale", "pending")
@@ -37,7 +37,7 @@ class ParticipantStatus:
     user_id: int
     organisation_id: int | None
     status: str
-    stance: Stance | None
+    stance: Answer | None
     joined_late: bool = False
 
 
@@ -96,6 +96,31 @@ def _unit(entry: ParticipantStatus) -> str:
     return f"org:{entry.organisation_id}"
 
 
+class Answer(Protocol):
+    """A current stance: a Stance row, or its columns (a page that tallies a round of a
+    hundred people need not build a hundred ORM objects)."""
+
+    @property
+    def participant_id(self) -> int:
+        """Who answered."""
+
+    @property
+    def revision_id(self) -> int:
+        """The revision they answered."""
+
+    @property
+    def text_sha256(self) -> str:
+        """The hash of the text they answered: an older text's answer is stale."""
+
+    @property
+    def position(self) -> str:
+        """consent, stand_aside or object."""
+
+    @property
+    def reason(self) -> str:
+        """What they said with it."""
+
+
 class Eligible(Protocol):
     """Who a round counts: a RoundParticipant row, or just its two columns (a page that
     tallies a round of a hundred people need not build a hundred ORM objects)."""
@@ -112,7 +137,7 @@ class Eligible(Protocol):
 def tally_round(
     round_: Round,
     participants: Sequence[Eligible | RoundParticipant],
-    current_stances: list[Stance],
+    current_stances: Sequence[Answer],
     current_text_sha256: str,
     late_joiners: Sequence[Membership] = (),
 ) -> Tally:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import bindparam
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from workflows import Facts, Flow, Protocol, get_protocol
@@ -63,9 +64,9 @@ _BLOCKING_OBJECTIONS = (
 _PARTICIPANTS = select(  # columns only: a round may have hundreds
     RoundParticipant.user_id, RoundParticipant.organisation_id
 ).where(RoundParticipant.round_id == bindparam("round_id"))
-_CURRENT_STANCES = select(Stance).where(
-    Stance.round_id == bindparam("round_id"), col(Stance.is_current)
-)
+_CURRENT_STANCES = sa_select(  # columns only: a round may have hundreds
+    *Stance.__table__.columns  # type: ignore[attr-defined]
+).where(Stance.round_id == bindparam("round_id"), col(Stance.is_current))
 _LATE_JOINERS = (
     select(Membership)
     .where(
@@ -194,7 +195,7 @@ class ProposalContext:
     def _count(self, round_: Round) -> Tally:
         params = {"round_id": round_.id}
         participants = self.session.exec(_PARTICIPANTS, params=params).all()
-        stances = list(self.session.exec(_CURRENT_STANCES, params=params))
+        stances = self.session.execute(_CURRENT_STANCES, params).all()
         return tally_round(
             round_,
             participants,

@@ -27,12 +27,11 @@ from ...models import (
     Proposal,
     Revision,
     Round,
-    Stance,
     User,
     Version,
     utcnow,
 )
-from ...tally import Tally
+from ...tally import Answer, Tally
 from ...text.merge import MergeResult
 from ...wording import Wording
 from .._context import ProposalContext, load_proposal
@@ -98,7 +97,7 @@ class ProposalDetail:
     rounds: list[Round]
     open_round: Round | None
     tally: Tally | None
-    my_stance: Stance | None
+    my_stance: Answer | None
     my_status: str | None
     moves: list[Move]  # the actor's own moves on the proposal (the "object" stance aside)
     people: dict[int, Named]
