@@ -12,7 +12,7 @@ import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, bindparam
+from sqlalchemy import Select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, SQLModel, select
 
@@ -20,7 +20,7 @@ from workflows import NotYourMove, Refusal
 
 from ..errors import Forbidden, NotFound, Refused
 from ..models import User
-from ..storage.by_id import row_by_id
+from ..storage.by_id import by_id_statement, row_by_id
 from ..wording import _
 
 USE_CASES: dict[str, Callable[..., Any]] = {}
@@ -90,7 +90,7 @@ def locked(statement: S) -> S:
 def _locked_by_id(model: type[SQLModel]) -> Any:
     """The locking read of one row by id, built once per model: nearly every use case runs
     one, and building a statement costs SQLAlchemy more than running it."""
-    return locked(select(model).where(model.id == bindparam("row_id")))  # type: ignore[attr-defined]
+    return locked(by_id_statement(model))
 
 
 def lock(session: Session, model: type[M], row_id: int) -> M:

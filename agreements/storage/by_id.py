@@ -3,7 +3,8 @@
 Session.get builds its SELECT, and that statement's cache key, on every call that misses
 the session's identity map, which costs more than running it. Nearly every request reads
 the signed-in account by id, and every use case on a proposal its agreement and community:
-`row_by_id` answers as Session.get does, from a statement built once.
+`row_by_id` answers as Session.get does, from a statement built once. The services' locking
+read of a row (`_unit.lock`) is built on the same statement.
 
 May import: SQLAlchemy, SQLModel (no Flask).
 """
@@ -21,15 +22,19 @@ M = TypeVar("M", bound=SQLModel)
 
 
 @functools.cache
-def _by_id(model: type[SQLModel]) -> Any:
-    # No autoflush, as Session.get: reading a row by id never writes what the session holds.
-    statement = select(model).where(model.id == bindparam("row_id"))  # type: ignore[attr-defined]
-    return statement.execution_options(autoflush=False)
+def by_id_statement(model: type[SQLModel]) -> Any:
+    """`SELECT model WHERE id = :row_id`, built once per model."""
+    return select(model).where(model.id == bindparam("row_id"))  # type: ignore[attr-defined]
 
 
 def row_by_id(session: Session, model: type[M], row_id: int) -> M | None:
     """`session.get(model, row_id)`: the row the session holds, else the one read."""
     if orm_util.identity_key(model, row_id) in session.identity_map:
         return session.get(model, row_id)
-    row: M | None = session.exec(_by_id(model), params={"row_id": row_id}).first()
+    # No autoflush, as Session.get: reading a row by id never writes what the session holds.
+    row: M | None = session.exec(
+        by_id_statement(model),
+        params={"row_id": row_id},
+        execution_options={"autoflush": False},
+    ).first()
     return row
