@@ -11,6 +11,7 @@ from typing import Any
 from flask import Flask
 
 from .config import ROOT, Config, apply_environment, check_config
+from .web.said_templates import SaidEnvironment
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -21,6 +22,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
+    # Before anything builds app.jinja_env: templates compiled per catalogue.
+    app.jinja_environment = SaidEnvironment
     app.config.from_object(Config)
     if test_config:
         app.config.update(test_config)

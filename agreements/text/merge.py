@@ -272,8 +272,13 @@ def next_provenance(
 
 def provenance_paragraphs(text: str, origins: Sequence[int]) -> list[tuple[str, int]]:
     """Each paragraph of `text` as in its source (no surrounding blank lines), with its origin."""
-    sources = [p for p in split_paragraphs(text) if rendered_paragraph(p)]
-    return [(source.strip("\r\n"), origin) for source, origin in zip(sources, origins, strict=True)]
+    return list(zip(paragraph_sources(text), origins, strict=True))
+
+
+def paragraph_sources(text: str) -> list[str]:
+    """The paragraphs of `text` a reader sees, as in its source without the blank lines
+    around them: what provenance gives an origin to, in the same order."""
+    return [p.strip("\r\n") for p in split_paragraphs(text) if rendered_paragraph(p)]
 
 
 def _rendered(text: str) -> list[str]:

@@ -33,6 +33,7 @@ def _version_page(slug: str, agreement_slug: str, number: int | None, **extra: o
     open_proposals = queries.proposals_of(session, agreement, open_only=True)
     review = review_of(session, current_actor(), community, agreement)
     named = {v.proposal_id for v in recent} | {c.proposal_id for c in review.concerns}
+    show_provenance = request.args.get("provenance") == "1"
     return render(
         "agreement.html",
         "partials/agreement.html",
@@ -42,8 +43,10 @@ def _version_page(slug: str, agreement_slug: str, number: int | None, **extra: o
         recent_versions=recent,
         version_count=current.number,
         is_current=version.number == current.number,
-        reading=sections.reading(session, agreement, version, current, open_proposals),
-        show_provenance=request.args.get("provenance") == "1",
+        reading=sections.reading(
+            session, agreement, version, current, open_proposals, origins=show_provenance
+        ),
+        show_provenance=show_provenance,
         open_proposals=open_proposals,
         proposals_by_id=queries.proposals_by_id(session, agreement, named),
         people=queries.people(

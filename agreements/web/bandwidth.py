@@ -14,8 +14,10 @@ import mimetypes
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import Blueprint, Flask, Response, abort, current_app, url_for
+from flask import Blueprint, Flask, Response, abort, current_app
 from flask_compress import Compress
+
+from .addresses import address
 
 ONE_YEAR = 365 * 24 * 3600
 HASH_CHARS = 12
@@ -56,7 +58,7 @@ def _read_assets(static_folder: str) -> Assets:
 def asset(filename: str) -> str:
     """The URL of a static file under its content-hashed name (the template helper)."""
     assets: Assets = current_app.extensions[ASSETS_KEY]
-    return url_for("assets.hashed", name=assets.names[filename])
+    return address("assets.hashed", name=assets.names[filename])
 
 
 @assets_bp.get("/assets/<path:name>")

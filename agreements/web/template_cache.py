@@ -8,15 +8,22 @@ each entry against its template's source checksum, so an edited template is reco
 
 from __future__ import annotations
 
-from jinja2 import BytecodeCache
+from jinja2 import BytecodeCache, Environment
 from jinja2.bccache import Bucket
 
 
 class CompiledTemplates(BytecodeCache):
-    """An in-memory Jinja bytecode cache, keyed by template name and source checksum."""
+    """An in-memory Jinja bytecode cache, keyed by template name, the catalogue its fixed
+    texts were said from (said_templates.py) and the source checksum."""
 
     def __init__(self) -> None:
         self._code: dict[str, bytes] = {}
+
+    def get_bucket(self, environment: Environment, name: str, filename: str | None,
+                   source: str) -> Bucket:  # fmt: skip
+        """The bucket of `name` as compiled by `environment`, whose catalogue changes it."""
+        said = getattr(environment, "catalogue_key", "")
+        return super().get_bucket(environment, f"{said}/{name}", filename, source)
 
     def load_bytecode(self, bucket: Bucket) -> None:
         code = self._code.get(bucket.key)

@@ -20,6 +20,7 @@ from babel.messages.pofile import read_po
 
 from agreements import services
 from agreements.languages import INTERFACE_LANGUAGES, direction
+from agreements.web import said_templates
 from agreements.web.locale import TRANSLATIONS
 
 from .conftest import proposal_at
@@ -167,3 +168,28 @@ def test_the_decision_record_to_keep_is_in_the_readers_language(
         assert f"## {words[heading]}\n" in record
     assert said(language, "Decision record: %(agreement)s, version %(version)s") in record
     assert "## Facts" not in record and "Keep this file" not in record
+
+
+# What differs between two renders of one page: tokens (signed with the second) and nonces.
+_RANDOM = re.compile(
+    r'((?:name="(?:csrf_token|form_token)" value|name="csrf-token" content|nonce)=")[^"]+'
+)
+
+
+@pytest.mark.parametrize("language", ["en", *LANGUAGES])
+def test_fixed_texts_said_when_compiled_read_as_said_at_render(
+    client, login, make, scene, monkeypatch, language
+):
+    """Templates compiled per catalogue (web/said_templates.py) change nothing a reader
+    sees: each main page is the same page its template says at render time."""
+    world, proposal = scene
+    read_as(client, login, make, world.facilitator, language, "/account")
+    words = catalogue(language) if language != "en" else {}
+    translated = set(words.values()) - set(words)
+    for page, url in urls(world, proposal).items():
+        compiled = client.get(url).get_data(as_text=True)
+        with monkeypatch.context() as patched:
+            patched.setattr(said_templates, "has_app_context", lambda: False)
+            at_render = client.get(url).get_data(as_text=True)
+        assert _RANDOM.sub(r"\1", compiled) == _RANDOM.sub(r"\1", at_render), page
+        assert language == "en" or translated & set(text_nodes(compiled)), page

@@ -18,7 +18,8 @@ from sqlmodel import Session, col, select
 
 from ...models import Agreement, Proposal, Revision, Version
 from ...text.kept import KeptByContent
-from ...text.outline import Heading, render_blocks, touched_paragraphs
+from ...text.merge import paragraph_sources
+from ...text.outline import Block, Heading, render_blocks, touched_paragraphs
 from ..overlaps import latest_revisions
 from .agreements import proposals_by_id, provenance
 
@@ -28,13 +29,13 @@ CONTENTS_MIN_HEADINGS = 3
 
 @dataclass(frozen=True)
 class Paragraph:
-    """One paragraph as shown: safe HTML, and the version (and so the decision) that last
-    changed it. `decision` is the proposal that adopted that version, None for a version
-    that was imported or created."""
+    """One paragraph as shown: safe HTML, and (when the reader asks where paragraphs came
+    from) the version that last changed it. `decision` is the proposal that adopted that
+    version, None for a version that was imported or created, or when not asked."""
 
     html: Markup
-    origin: Version
-    decision: Proposal | None
+    origin: Version | None = None
+    decision: Proposal | None = None
 
 
 @dataclass
@@ -61,27 +62,29 @@ def reading(
     version: Version,
     current: Version,
     proposals: list[Proposal],
+    *,
+    origins: bool,
 ) -> Reading:
     """Lay out `version` of `agreement` (whose newest version is `current`) for reading.
 
     `proposals` are the agreement's proposals the reader may see (drafts left out); those
     still open are marked on the sections they change, on the current version only, since
-    that is the text they would change. The decisions behind the paragraphs are loaded
-    here when `proposals` does not hold them.
+    that is the text they would change. With `origins`, each paragraph carries the version
+    and decision it came from; the decisions are loaded here when `proposals` does not
+    hold them.
     """
-    blame = provenance(session, agreement, version)
-    blocks = render_blocks([paragraph.text for paragraph in blame])
-    by_id = {p.id: p for p in proposals}
-    decisions = {paragraph.version.proposal_id for paragraph in blame} - by_id.keys()
-    by_id |= proposals_by_id(session, agreement, decisions) if decisions else {}
+    blocks = _blocks_kept.get(version.text_sha256, lambda: _blocks(version.text))
+    if origins:
+        paragraphs = _with_origins(session, agreement, version, proposals, blocks)
+    else:
+        paragraphs = [Paragraph(block.html) for block in blocks]
     sections: list[Section] = []
     first_index: list[int] = []
-    for index, (paragraph, block) in enumerate(zip(blame, blocks, strict=True)):
+    for index, (paragraph, block) in enumerate(zip(paragraphs, blocks, strict=True)):
         if block.heading is not None or not sections:
             sections.append(Section(block.heading))
             first_index.append(index)
-        origin = paragraph.version
-        sections[-1].paragraphs.append(Paragraph(block.html, origin, by_id.get(origin.proposal_id)))
+        sections[-1].paragraphs.append(paragraph)
     if version.number == current.number:
         open_proposals = [p for p in proposals if p.closed_at is None and p.state != "draft"]
         touched = _touched_by(session, open_proposals, current)
@@ -92,6 +95,32 @@ def reading(
             ]
     headings = [b.heading for b in blocks if b.heading is not None]
     return Reading(sections, headings if len(headings) >= CONTENTS_MIN_HEADINGS else [])
+
+
+def _blocks(text: str) -> list[Block]:
+    return render_blocks(paragraph_sources(text))
+
+
+# A version's paragraphs rendered, kept by its text's hash: the same for every reader.
+_blocks_kept: KeptByContent[list[Block]] = KeptByContent(size=64)
+
+
+def _with_origins(
+    session: Session,
+    agreement: Agreement,
+    version: Version,
+    proposals: list[Proposal],
+    blocks: list[Block],
+) -> list[Paragraph]:
+    """Each paragraph with the version and decision it came from."""
+    blame = provenance(session, agreement, version)
+    by_id = {p.id: p for p in proposals}
+    decisions = {paragraph.version.proposal_id for paragraph in blame} - by_id.keys()
+    by_id |= proposals_by_id(session, agreement, decisions) if decisions else {}
+    return [
+        Paragraph(block.html, paragraph.version, by_id.get(paragraph.version.proposal_id))
+        for paragraph, block in zip(blame, blocks, strict=True)
+    ]
 
 
 def _touched_by(
