@@ -55,7 +55,8 @@ def claim(location: str | None = None) -> Submission:
     """Claim this request's form token; a repeat gets `replay_to`, a first one goes ahead.
 
     Forms without a token (and anonymous requests, which are sent to sign in) are untracked.
-    A repeat that arrives while the first is still being saved is a repeat too. When the
+    A repeat that arrives while the first is still being saved is a repeat too. The claim
+    is held for the use case to commit with its writes (storage/idempotency.py). When the
     form's `location` is known before it runs, the claim stores it at once, so success
     writes nothing more (`saved`); a refusal frees the token all the same.
     """
@@ -73,7 +74,7 @@ def claim(location: str | None = None) -> Submission:
     answer = None if location is None else _redirect(location)
     try:
         stored = idempotency.claim(
-            get_session(), scope=scope, key=key, request_print=key, answer=answer
+            get_session(), scope=scope, key=key, request_print=key, answer=answer, held=True
         )
     except Refused:  # the first one is still running
         return Submission(replay_to=request.referrer or url_for("web.index"))

@@ -2,15 +2,21 @@
 
 A client that times out, a proxy that retries, a person who double-clicks: each sends the
 same write again. The caller names the request with a key (the API's `Idempotency-Key`
-header, a page form's one-time token). The first request claims the key in a transaction
-of its own before it runs, so a concurrent repeat finds the claim (the unique constraint
-decides between two at once, on SQLite and PostgreSQL alike); when it succeeds its response
-is stored on the key (with the claim, when known beforehand, as a page form's redirect is),
-and every repeat within KEY_LIFETIME gets that response back. A request that fails releases
-its key, so a retry runs for real.
+header, a page form's one-time token). The first request claims the key before it runs,
+so a concurrent repeat finds the claim (the unique constraint decides between two at once,
+on SQLite and PostgreSQL alike); when it succeeds its response is stored on the key (with
+the claim, when known beforehand, as a page form's redirect is), and every repeat within
+KEY_LIFETIME gets that response back. A request that fails releases its key, so a retry
+runs for real.
 
-Each function commits the session it is given: callers hand it the request's session
-before and after the use case's own transaction, never in the middle of it.
+The API claims a key in a transaction of its own, committed before the use case runs. A
+page form's claim is `held`: left in the session's open transaction for the use case to
+commit with its own writes, or to roll back with them when it is refused, so a form costs
+one write transaction, not two (on SQLite, one wait for the write lock). A repeat sent
+meanwhile waits on the key's unique index (PostgreSQL) or the write lock (SQLite) and
+then finds the claim committed, or gone with a refusal. Every other function commits the
+session it is given: callers hand it the request's session before or after the use case's
+own transaction, never in the middle of it.
 """
 
 from __future__ import annotations
@@ -86,6 +92,7 @@ def claim(
     key: str,
     request_print: str,
     answer: StoredResponse | None = None,
+    held: bool = False,
 ) -> StoredResponse | None:
     """Claim `key` for a new request (None: go ahead), or the stored answer to replay.
 
@@ -93,6 +100,7 @@ def claim(
     request is still running. Expired keys are forgotten here, so the table stays small.
     An `answer` known before the request runs (a page form's redirect) is stored with the
     claim, so no later `complete` is needed; `release` still forgets it if the request fails.
+    A `held` claim is not committed here: the use case that follows commits it (see above).
     """
     now = utcnow()
     session.execute(_FORGET_EXPIRED, {"now": now})
@@ -110,7 +118,8 @@ def claim(
                 "body": answer.body if answer else None,
             },
         )
-        session.commit()
+        if not held:
+            session.commit()
         return None
     except IntegrityError:
         session.rollback()

@@ -8,6 +8,7 @@ the first, with a calm notice; two renders of the form (two tokens) store two.
 from __future__ import annotations
 
 import re
+import threading
 
 import pytest
 
@@ -98,6 +99,32 @@ def test_a_refused_submission_leaves_its_token_free(client, login, world, make, 
     data = {"body": "  ", "form_token": form_token(client.get(f"/p/{proposal.id}").text, action)}
     assert [client.post(action, data=data).status_code for _ in range(2)] == [422, 422]
     assert count(db, Comment, proposal_id=proposal.id) == 0
+
+
+def test_the_same_form_sent_twice_at_once_writes_once(app, client, login, world, make, db):
+    """Two sends of one form at the same moment (two tabs, a proxy's retry): the token's
+    claim commits with the comment, so the second waits for the first and replays it."""
+    proposal = proposal_at(make, world, "comment")
+    other_tab = app.test_client()
+    for tab in (client, other_tab):
+        login(tab, world.members[1])
+    action = f"/p/{proposal.id}/comment"
+    token = form_token(client.get(f"/p/{proposal.id}").text, action)
+    data = {"body": "Both at once?", "kind": "question", "form_token": token}
+    together = threading.Barrier(2)
+    answers: list[int] = []
+
+    def send(tab) -> None:
+        together.wait()
+        answers.append(tab.post(action, data=data).status_code)
+
+    sending = [threading.Thread(target=send, args=(tab,)) for tab in (client, other_tab)]
+    for thread in sending:
+        thread.start()
+    for thread in sending:
+        thread.join(timeout=30)
+    assert answers == [303, 303]
+    assert count(db, Comment, proposal_id=proposal.id) == 1
 
 
 def test_the_invite_page_sends_one_invitation_for_a_double_click(client, login, world, db):

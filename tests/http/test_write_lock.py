@@ -1,10 +1,11 @@
 """An action holds SQLite's write lock only while it writes.
 
-A POST's transactions begin IMMEDIATE, taking SQLite's one write lock: claiming the form's
-one-time token (with the redirect it answers, known beforehand), and the use case. What
-comes after only reads: a redirect reads nothing more, and a page drawn again (htmx, or a
-refusal) reads in DEFERRED transactions, as a GET does, so other people's writes never
-queue behind the drawing of a page. Counted by the transactions begun, not timed.
+A POST's one write transaction begins IMMEDIATE, taking SQLite's one write lock: it claims
+the form's one-time token (with the redirect it answers, known beforehand) and runs the use
+case, which commits both. What comes after only reads: a redirect reads nothing more, and
+a page drawn again (htmx, or a refusal) reads in DEFERRED transactions, as a GET does, so
+other people's writes never queue behind the drawing of a page. Counted by the transactions
+begun, not timed.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from agreements.storage.sessions import get_engine
 from .conftest import HX, proposal_at
 from .test_actions import count
 
-WRITES = ["IMMEDIATE"] * 2  # the token's claim (with its answer), the use case
+WRITES = ["IMMEDIATE"]  # the token's claim (with its answer) and the use case, together
 
 
 @pytest.fixture
