@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam
+from sqlalchemy import and_, bindparam
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -18,7 +18,7 @@ from workflows import Facts, Flow, Protocol, get_protocol
 from workflows.protocols import FACILITATOR, PARTICIPANT, PROPOSER, SYSTEM
 
 from .. import audit
-from ..access import membership_of, require_visible
+from ..access import require_visible
 from ..errors import Forbidden, NotAuthenticated, NotFound
 from ..models import (
     BLOCKING_OBJECTION_STATES,
@@ -34,11 +34,10 @@ from ..models import (
     User,
     utcnow,
 )
-from ..storage.by_id import row_by_id
 from ..storage.remembered import hold, remember, remembered
 from ..tally import Tally, tally_round
 from ..wording import Moment, Wording, _
-from ._unit import get_or_404, is_system, lock_or_404, locked
+from ._unit import is_system, locked
 
 # What every page showing a proposal or a tally reads: each statement is built once, with its
 # values as parameters (building a statement and computing its cache key cost more than
@@ -240,15 +239,41 @@ def open_objections(session: Session, proposal_ids: list[int]) -> dict[int, list
     return found
 
 
+# Every proposal page and every use case on a proposal starts here: the proposal with its
+# agreement, its community and the actor's membership, in one read (built once).
+_PROPOSAL_AT = (
+    select(Proposal, Agreement, Community, Membership)
+    .join(Agreement, col(Agreement.id) == Proposal.agreement_id)
+    .join(Community, col(Community.id) == Agreement.community_id)
+    .outerjoin(
+        Membership,
+        and_(
+            col(Membership.community_id) == Community.id,
+            col(Membership.user_id) == bindparam("user_id"),
+        ),
+    )
+    .where(Proposal.id == bindparam("proposal_id"))
+)
+# Only the proposal's row is locked. (SQLModel types a four-entity select apart from Select.)
+_PROPOSAL_AT_LOCKED = locked(_PROPOSAL_AT, of=Proposal)  # type: ignore[type-var]
+
+
 def load_proposal(
     session: Session, actor: User | None, proposal_id: int, *, for_update: bool = True
 ) -> ProposalContext:
     """The proposal and its surroundings; NotFound when it is not visible to the actor."""
-    proposal = (lock_or_404 if for_update else get_or_404)(session, Proposal, proposal_id)
-    agreement = row_by_id(session, Agreement, proposal.agreement_id)
-    community = row_by_id(session, Community, agreement.community_id)  # type: ignore[union-attr]
-    assert agreement is not None and community is not None
-    membership = membership_of(session, actor, community)
+    if not isinstance(proposal_id, int):
+        raise NotFound()
+    actor_id = actor.id if actor is not None else None
+    found = session.exec(
+        _PROPOSAL_AT_LOCKED if for_update else _PROPOSAL_AT,
+        params={"proposal_id": proposal_id, "user_id": actor_id},
+    ).first()
+    if found is None:
+        raise NotFound()
+    proposal, agreement, community, membership = found
+    if actor_id is not None:  # the membership checks that follow ask again
+        remember(session, ("membership", community.id, actor_id), membership)
     if membership is None:
         require_visible(session, actor, community)
     is_proposer = actor is not None and actor.id == proposal.proposer_id

@@ -73,9 +73,10 @@ def get_or_404(session: Session, model: type[M], row_id: object) -> M:
     return row
 
 
-def locked(statement: S) -> S:
+def locked(statement: S, of: Any = None) -> S:
     """The statement, locking the rows it reads (PostgreSQL; SQLite's BEGIN IMMEDIATE already
-    serialises) and refreshing them from the database.
+    serialises) and refreshing them from the database. `of` names the model whose rows are
+    locked when the statement joins others (only read).
 
     FOR NO KEY UPDATE, not FOR UPDATE: two use cases still queue on the same row, but a
     transaction that only inserts a row referring to it (an audit event naming the agreement
@@ -83,7 +84,9 @@ def locked(statement: S) -> S:
     UPDATE, a member's objection that held the chain head waited on the agreement an adoption
     held, while the adoption waited on the chain head: a deadlock.
     """
-    return statement.with_for_update(key_share=True).execution_options(populate_existing=True)
+    return statement.with_for_update(key_share=True, of=of).execution_options(
+        populate_existing=True
+    )
 
 
 @functools.cache
