@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 
 from .errors import Forbidden, NotAuthenticated, NotFound
 from .models import Community, Membership, User
-from .storage.remembered import remembered
+from .storage.remembered import remember, remembered
 from .wording import _
 
 # Every page asks this: the statement is built once, with the ids as parameters (building
@@ -34,6 +34,14 @@ def membership_of(session: Session, user: User | None, community: Community) -> 
         return session.exec(_MEMBERSHIP, params=params).first()
 
     return remembered(session, ("membership", community.id, user_id), read)  # asked often
+
+
+def remember_membership(
+    session: Session, user_id: int, community_id: int, membership: Membership | None
+) -> None:
+    """Keep a membership (or its absence) read as part of a larger read, for the checks
+    that ask `membership_of` in the same transaction."""
+    remember(session, ("membership", community_id, user_id), membership)
 
 
 def can_see(session: Session, user: User | None, community: Community) -> bool:

@@ -18,7 +18,7 @@ from workflows import Facts, Flow, Protocol, get_protocol
 from workflows.protocols import FACILITATOR, PARTICIPANT, PROPOSER, SYSTEM
 
 from .. import audit
-from ..access import require_visible
+from ..access import remember_membership, require_visible
 from ..errors import Forbidden, NotAuthenticated, NotFound
 from ..models import (
     BLOCKING_OBJECTION_STATES,
@@ -273,7 +273,7 @@ def load_proposal(
         raise NotFound()
     proposal, agreement, community, membership = found
     if actor_id is not None:  # the membership checks that follow ask again
-        remember(session, ("membership", community.id, actor_id), membership)
+        remember_membership(session, actor_id, community.id, membership)
     if membership is None:
         require_visible(session, actor, community)
     is_proposer = actor is not None and actor.id == proposal.proposer_id

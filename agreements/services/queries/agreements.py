@@ -1,28 +1,30 @@
 """An agreement's text over time: its versions, its proposals, and where each paragraph
 comes from.
 
-Callers pass a community they already read through `community_by_slug`, so visibility is
-checked once, at the community, and these lookups only scope by it.
+`agreement_at` reads the community and agreement at an address (with the reader's
+membership, checking visibility once, at the community); other callers pass a community
+they already read through `community_by_slug`, and these lookups only scope by it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, func
+from sqlalchemy import and_, bindparam, func
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
+from ...access import remember_membership, require_visible
 from ...errors import NotFound
-from ...models import Agreement, Community, Proposal, Translation, User, Version
-from ...storage.remembered import remembered
+from ...models import Agreement, Community, Membership, Proposal, Translation, User, Version
+from ...storage.remembered import remember, remembered
 from ...text.merge import provenance_paragraphs
 from ...wording import _
 from ..adoption import current_version
 from ..provenance import version_origins
 from ._rows import stored_id
-from .communities import community_by_slug
+from .communities import remember_community
 
 
 def agreements_of(session: Session, community: Community) -> list[Agreement]:
@@ -72,12 +74,47 @@ def agreement_by_slug(session: Session, community: Community, slug: str) -> Agre
     return agreement
 
 
+# Every page under /c/<slug>/a/<agreement_slug> starts here: the community, the agreement
+# and the reader's membership in one read (built once).
+_ADDRESS = (
+    select(Community, Agreement, Membership)
+    .outerjoin(
+        Agreement,
+        and_(
+            col(Agreement.community_id) == Community.id,
+            col(Agreement.slug) == bindparam("agreement_slug"),
+        ),
+    )
+    .outerjoin(
+        Membership,
+        and_(
+            col(Membership.community_id) == Community.id,
+            col(Membership.user_id) == bindparam("user_id"),
+        ),
+    )
+    .where(Community.slug == bindparam("slug"))
+)
+
+
 def agreement_at(
     session: Session, actor: User | None, slug: str, agreement_slug: str
 ) -> tuple[Community, Agreement]:
-    """The community and agreement at an address, if the actor may see the community."""
-    community = community_by_slug(session, actor, slug)
-    return community, agreement_by_slug(session, community, agreement_slug)
+    """The community and agreement at an address, if the actor may see the community
+    (NotFound otherwise, as for an address where nothing is)."""
+    actor_id = actor.id if actor is not None else None
+    params = {"slug": slug, "agreement_slug": agreement_slug, "user_id": actor_id}
+    found = session.exec(_ADDRESS, params=params).first()
+    if found is None:
+        raise NotFound()
+    community, agreement, membership = found
+    remember_community(session, slug, community)  # the checks below and the page ask again
+    if actor_id is not None:
+        remember_membership(session, actor_id, community.id, membership)
+    require_visible(session, actor, community)
+    if agreement is None:
+        raise NotFound(_("There is no such agreement."))
+    remember(session, ("agreement", community.id, agreement_slug), agreement)
+    return community, agreement
 
 
 def versions_query(agreement: Agreement) -> SelectOfScalar[Version]:

@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 from ...access import can_see, membership_of, require_facilitator, require_visible
 from ...errors import NotFound
 from ...models import Agreement, AuditEvent, Community, Objection, Proposal, User
-from ...storage.remembered import remembered
+from ...storage.remembered import remember, remembered
 from .._context import load_proposal, open_objections, open_rounds
 from ._rows import stored_id
 
@@ -48,6 +48,11 @@ def _community_at(session: Session, slug: str) -> Community | None:
         ("community", slug),
         lambda: session.exec(_COMMUNITY_AT, params={"slug": slug}).first(),
     )
+
+
+def remember_community(session: Session, slug: str, community: Community) -> None:
+    """Keep the community at this address, read as part of a larger read."""
+    remember(session, ("community", slug), community)
 
 
 def community_language(session: Session, actor: User | None, slug: str) -> str | None:
