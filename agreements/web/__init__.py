@@ -17,7 +17,7 @@ from flask import Flask
 
 from ..security.form_tokens import new_form_token
 from ..text.render import render_markdown
-from . import addresses, bandwidth, locale, template_gettext
+from . import addresses, bandwidth, fragments, locale, template_gettext
 from .blueprint import bp, htmx
 from .template_cache import compiled_templates
 
@@ -41,6 +41,7 @@ def init_app(app: Flask) -> None:
 
     htmx.init_app(app)
     addresses.init_app(app)
+    fragments.init_app(app)
     bandwidth.init_app(app)
     app.register_blueprint(bp)
     errors.init_app(app)

@@ -110,3 +110,19 @@ def test_a_proposal_written_on_an_older_version_marks_where_its_change_is_now(
     page = agreement_page(client, world)
     assert f'href="/p/{stale.id}"' in section(page, "md-purpose")
     assert "open proposal" not in section(page, "md-decisions")
+
+
+def test_the_text_kept_between_views_shows_what_changed_since(client, login, world, make):
+    """The text is kept rendered between views (web/fragments.py) under all it shows: a
+    proposal opened since, and a version adopted since, show on the next view."""
+    login(client, world.members[0])
+    assert "open proposal" not in section(agreement_page(client, world), "md-purpose")
+    opened = make.proposal(world, stage="comment", text=PURPOSE_CHANGED)
+    make.session.commit()
+    purpose = section(agreement_page(client, world), "md-purpose")
+    assert f'href="/p/{opened.id}">Change the purpose</a>' in purpose
+    make.proposal(world, stage="adopted", text=ADOPTED_TEXT.replace("consent.", "consensus."))
+    make.session.rollback()
+    page = agreement_page(client, world)
+    assert "We decide by consensus." in page and "We decide by consent." not in page
+    assert f'href="/p/{opened.id}"' in section(page, "md-purpose")

@@ -50,10 +50,12 @@ class Section:
 
 @dataclass(frozen=True)
 class Reading:
-    """A version laid out for the agreement page."""
+    """A version laid out for the agreement page. `shown` names everything the sections
+    show without their origins: the text (by its hash) and each section's open proposals."""
 
     sections: list[Section]
     contents: list[Heading]
+    shown: tuple[object, ...]
 
 
 def reading(
@@ -94,7 +96,9 @@ def reading(
                 p for p in open_proposals if any(start <= i < end for i in touched.get(p.id, ()))
             ]
     headings = [b.heading for b in blocks if b.heading is not None]
-    return Reading(sections, headings if len(headings) >= CONTENTS_MIN_HEADINGS else [])
+    marked = tuple(tuple((p.id, p.title) for p in section.proposals) for section in sections)
+    shown = (version.text_sha256, marked)
+    return Reading(sections, headings if len(headings) >= CONTENTS_MIN_HEADINGS else [], shown)
 
 
 def _blocks(text: str) -> list[Block]:
