@@ -91,6 +91,33 @@ def test_the_tally_counts_organisations_in_words_and_bars(client, login, make):
     assert "style=" not in tally
 
 
+def test_the_tally_kept_between_views_shows_each_new_answer_and_name(client, login, world, make):
+    """The tally is kept rendered between views (web/fragments.py) under all it shows: an
+    answer, a changed reason or a changed name shows on the next view."""
+    proposal = proposal_at(make, world, "consent")
+    member = world.members[0]
+    login(client, world.members[1])
+
+    def answer(position: str, reason: str = "") -> None:
+        services.register_stance(
+            make.session, member, proposal_id=proposal.id, position=position, reason=reason
+        )
+        make.session.commit()
+
+    def tally() -> str:
+        return client.get(f"/p/{proposal.id}/tally", headers=HX).text
+
+    assert "0 consent" not in tally() and 'Consent: <span class="count-number">0<' in tally()
+    answer("stand_aside", "Not my area.")
+    assert "1 stand aside" in tally() and "Not my area." in tally()
+    answer("stand_aside", "Still not my area.")
+    assert "Still not my area." in tally()
+    member.display_name = "Renamed Person"  # no use case renames yet; the tally must follow
+    make.session.add(member)
+    make.session.commit()
+    assert "Renamed Person" in tally()
+
+
 def test_stage_badges_have_their_own_class_and_icon(client, login, world, make):
     """Each stage's badge carries its stage class and an icon, here and on the community page."""
     proposal = proposal_at(make, world, "objection")

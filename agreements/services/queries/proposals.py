@@ -128,6 +128,30 @@ class ProposalDetail:
         """Whether the decision is still under way."""
         return not self.state.is_final
 
+    @property
+    def tally_shown(self) -> tuple[object, ...]:
+        """Everything the tally shows, as one hashable value (the page keeps the tally
+        rendered under it): each participant's standing with their name and organisation's,
+        the quorum's figures, and whether the round still takes answers."""
+        if self.tally is None:
+            return ()
+        t, people, organisations = self.tally, self.people, self.organisations
+        standings = tuple(
+            (
+                p.user_id,
+                people[p.user_id].display_name if p.user_id in people else None,
+                organisations[p.organisation_id].name
+                if p.organisation_id in organisations
+                else None,
+                p.status,
+                p.stance.reason if p.stance is not None else None,
+                p.joined_late,
+            )
+            for p in t.participants
+        )
+        quorum = (t.rule, t.percent, t.units_total, t.units_answered)
+        return (self.proposal.id, self.is_open, quorum, standings)
+
     def revision(self, revision_id: int | None) -> Revision | None:
         """One of this proposal's revisions by id."""
         return next((r for r in self.revisions if r.id == revision_id), None)
