@@ -7,8 +7,8 @@ not Forbidden, so a community's existence does not leak.
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam
-from sqlmodel import Session, select
+from sqlalchemy import and_, bindparam
+from sqlmodel import Session, col, select
 
 from .errors import Forbidden, NotAuthenticated, NotFound
 from .models import Community, Membership, User
@@ -20,6 +20,14 @@ from .wording import _
 _MEMBERSHIP = select(Membership).where(
     Membership.community_id == bindparam("community_id"),
     Membership.user_id == bindparam("user_id"),
+)
+
+
+# The reader's membership of the community a larger read joins (outer join: None for an
+# outsider or nobody signed in), with the reader's id as the parameter `user_id`.
+READER_MEMBERSHIP = and_(
+    col(Membership.community_id) == Community.id,
+    col(Membership.user_id) == bindparam("user_id"),
 )
 
 

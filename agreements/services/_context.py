@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, bindparam
+from sqlalchemy import bindparam
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -18,7 +18,7 @@ from workflows import Facts, Flow, Protocol, get_protocol
 from workflows.protocols import FACILITATOR, PARTICIPANT, PROPOSER, SYSTEM
 
 from .. import audit
-from ..access import remember_membership, require_visible
+from ..access import READER_MEMBERSHIP, remember_membership, require_visible
 from ..errors import Forbidden, NotAuthenticated, NotFound
 from ..models import (
     BLOCKING_OBJECTION_STATES,
@@ -245,13 +245,7 @@ _PROPOSAL_AT = (
     select(Proposal, Agreement, Community, Membership)
     .join(Agreement, col(Agreement.id) == Proposal.agreement_id)
     .join(Community, col(Community.id) == Agreement.community_id)
-    .outerjoin(
-        Membership,
-        and_(
-            col(Membership.community_id) == Community.id,
-            col(Membership.user_id) == bindparam("user_id"),
-        ),
-    )
+    .outerjoin(Membership, READER_MEMBERSHIP)
     .where(Proposal.id == bindparam("proposal_id"))
 )
 # Only the proposal's row is locked. (SQLModel types a four-entity select apart from Select.)

@@ -15,7 +15,7 @@ from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from ...access import remember_membership, require_visible
+from ...access import READER_MEMBERSHIP, remember_membership, require_visible
 from ...errors import NotFound
 from ...models import Agreement, Community, Membership, Proposal, Translation, User, Version
 from ...storage.remembered import remember, remembered
@@ -85,13 +85,7 @@ _ADDRESS = (
             col(Agreement.slug) == bindparam("agreement_slug"),
         ),
     )
-    .outerjoin(
-        Membership,
-        and_(
-            col(Membership.community_id) == Community.id,
-            col(Membership.user_id) == bindparam("user_id"),
-        ),
-    )
+    .outerjoin(Membership, READER_MEMBERSHIP)
     .where(Community.slug == bindparam("slug"))
 )
 
