@@ -22,7 +22,8 @@ _TABLE = "accord.addresses"
 
 
 def address(endpoint: str, **values: Any) -> str:
-    """`url_for(endpoint, **values)`, built once per distinct request for a relative path."""
+    """`url_for(endpoint, **values)`; a relative path is built once per process for each
+    endpoint, values and script root."""
     if (
         not has_request_context()
         or endpoint.startswith(".")  # relative to the request's blueprint
