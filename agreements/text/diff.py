@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import functools
 import time
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass, field
 from typing import ClassVar, Literal, cast
 
 from agreements.text.paragraphs import ParagraphPair, align_paragraphs, unpaired
@@ -158,12 +158,15 @@ class TextDiff:
     """The diff of two agreement texts, paragraph by paragraph.
 
     note is set when the diff could not be computed word by word and shows whole
-    paragraphs instead; a page must show it.
+    paragraphs instead; a page must show it. kept_as is the content key the diff is kept
+    under between views (text/kept.py), set only on a complete diff: pages keep its
+    rendering under the same key (templates/partials/_diff.html).
     """
 
     paragraphs: tuple[ParagraphDiff, ...]
     mode: str
     note: str | None
+    kept_as: Hashable = field(default=None, compare=False)
 
     @functools.cached_property
     def summary(self) -> DiffSummary:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Hashable
+from dataclasses import replace
 from typing import Generic, TypeVar
 
 from .diff import Mode, TextDiff, diff_texts
@@ -54,9 +55,13 @@ _diffs: KeptByContent[TextDiff] = KeptByContent(size=256)
 def kept_diff(old: str, new: str, *, mode: Mode = "rendered") -> TextDiff:
     """`diff_texts(old, new, mode=mode)`, kept by the texts' hashes: pages diff the same
     versions and revisions on every view (a diff cut short by its time limit, which says
-    so in its note, is not kept)."""
+    so in its note, is not kept, and has no `kept_as`)."""
     key = (_sha256(old), _sha256(new), mode)
-    return _diffs.get(key, lambda: diff_texts(old, new, mode=mode), keep=_complete)
+    return _diffs.get(key, lambda: _kept_as(diff_texts(old, new, mode=mode), key), keep=_complete)
+
+
+def _kept_as(diff: TextDiff, key: Hashable) -> TextDiff:
+    return replace(diff, kept_as=key) if _complete(diff) else diff
 
 
 def _complete(diff: TextDiff) -> bool:

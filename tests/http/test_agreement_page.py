@@ -126,3 +126,33 @@ def test_the_text_kept_between_views_shows_what_changed_since(client, login, wor
     page = agreement_page(client, world)
     assert "We decide by consensus." in page and "We decide by consent." not in page
     assert f'href="/p/{opened.id}"' in section(page, "md-purpose")
+
+
+def test_the_recent_versions_kept_between_views_show_what_changed_since(client, login, world, make):
+    """The list of recent versions is kept rendered too (web/fragments.py): a version adopted
+    since and an adopter's new name show on the next view."""
+    login(client, world.members[0])
+    agreement_page(client, world)
+    adopted = make.proposal(world, stage="adopted", text=PURPOSE_CHANGED)
+    version = services.current_version(make.session, world.agreement.id)
+    make.session.rollback()
+    history = agreement_page(client, world).split('id="history-title"')[1]
+    assert f'href="/p/{adopted.id}">Change the purpose</a>' in history
+    adopter = make.session.get(type(world.members[0]), version.adopted_by_id)
+    adopter.display_name = "Renamed Facilitator"
+    make.session.commit()
+    history = agreement_page(client, world).split('id="history-title"')[1]
+    assert f"Version {version.number}</a>" in history
+    assert "by Renamed Facilitator" in history
+
+
+def test_kept_moments_are_said_in_each_readers_time_zone(client, login, world, make):
+    """A kept part names moments (when each version was adopted), so a reader in another
+    time zone gets their own rendering, not the first reader's."""
+    login(client, world.members[0])
+    first = agreement_page(client, world).split('id="history-title"')[1]
+    world.members[1].time_zone = "Asia/Tokyo"
+    make.session.commit()
+    login(client, world.members[1])
+    second = agreement_page(client, world).split('id="history-title"')[1]
+    assert "JST" in second and "JST" not in first
