@@ -41,18 +41,24 @@ def _signed_in(actor: User | None) -> User:
     return actor
 
 
-# Every signed-in page shows the badge: built once, with the person as a parameter (building
-# a statement and computing its cache key cost more than running it).
-_UNREAD = (
-    select(func.count())
-    .select_from(Notification)
+# The badge counts up to this many ("99+" beyond): every signed-in page shows it, so its cost
+# must not grow with a backlog of a thousand unread notifications.
+UNREAD_COUNTED = 100
+
+# Built once, with the person as a parameter (building a statement and computing its cache
+# key cost more than running it).
+_UNREAD = select(func.count()).select_from(
+    select(col(Notification.id))
     .where(Notification.recipient_id == bindparam("recipient_id"))
     .where(col(Notification.read_at).is_(None))
+    .limit(UNREAD_COUNTED)
+    .subquery()
 )
 
 
 def unread_count(session: Session, actor: User | None) -> int:
-    """How many notifications the person has not read (the header's badge)."""
+    """How many notifications the person has not read (the header's badge), counted up to
+    UNREAD_COUNTED."""
     if actor is None or actor.id is None:
         return 0
     return session.exec(_UNREAD, params={"recipient_id": actor.id}).one()

@@ -11,8 +11,10 @@ means when its event happened: agreements.stored_wording).
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from flask import make_response, render_template, request, url_for
 from flask_login import current_user
@@ -35,17 +37,25 @@ from .blueprint import bp
 from .responses import perform, render
 
 
+class UnreadBadge(NamedTuple):
+    """The header's unread count, and how the badge shows it ("99+" past what is counted)."""
+
+    number: int
+    shown: str
+
+
 @bp.app_template_global("unread_notifications")
-def unread_notifications() -> int:
+def unread_notifications() -> UnreadBadge:
     """The header's unread count (base.html calls it for signed-in people only).
 
     An error page must still render when the database is what failed: then no badge."""
-    if not current_user.is_authenticated:
-        return 0
-    try:
-        return notifications.unread_count(get_session(), current_actor())
-    except SQLAlchemyError:
-        return 0
+    count = 0
+    if current_user.is_authenticated:
+        with suppress(SQLAlchemyError):
+            count = notifications.unread_count(get_session(), current_actor())
+    if count >= notifications.UNREAD_COUNTED:
+        return UnreadBadge(count, f"{notifications.UNREAD_COUNTED - 1}+")
+    return UnreadBadge(count, str(count))
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from sqlmodel import select
 from agreements import services
 from agreements.delivery import worker
 from agreements.models import Notification, NotificationPreference, OutboxMail, Stance
+from agreements.services import notifications
 from tests.factories import AGREEMENT_TEXT
 
 from .conftest import proposal_at
@@ -157,3 +158,32 @@ def test_worker_once_from_the_command_line(app, world, make) -> None:
     assert kept, result.output
     again = app.test_cli_runner().invoke(args=["worker", "--once"])
     assert ", 0 mail(s) sent" in again.output  # each mail is sent once
+
+
+def test_a_long_backlog_shows_as_99_plus(client, login, world, make) -> None:
+    """The badge counts up to 100 unread (every page shows it, so its cost must not grow
+    with a backlog), and says "99+" beyond 99; reading some makes it exact again."""
+    member = world.members[1]
+    login(client, member)
+    before = unread(client.get("/notifications"))
+    backlog = [
+        Notification(recipient_id=member.id, event_seq=-n, kind="test", text=f"Backlog {n}")
+        for n in range(1, 100 - before)
+    ]
+    make.session.add_all(backlog)
+    make.session.commit()
+    assert unread(client.get("/notifications/unread")) == 99
+    make.session.add(Notification(recipient_id=member.id, event_seq=-100, kind="test", text="x"))
+    make.session.commit()
+    badge = client.get("/notifications/unread").data
+    assert b'id="unread-count">99+<span class="visually-hidden"> unread</span>' in badge
+    make.session.add_all(
+        Notification(recipient_id=member.id, event_seq=-n, kind="test", text="more")
+        for n in range(101, 111)
+    )
+    make.session.commit()
+    assert notifications.unread_count(make.session, member) == notifications.UNREAD_COUNTED
+    make.session.rollback()
+    for read in backlog[:12]:
+        assert client.post(f"/notifications/{read.id}/read").status_code == 303
+    assert unread(client.get("/notifications/unread")) == 98

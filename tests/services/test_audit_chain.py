@@ -397,3 +397,20 @@ def test_a_rewritten_kept_event_is_named_with_the_record_that_holds_it(chain: Se
         f"event {TAMPERED} no longer has the hash the decision record holds: "
         "the chain was rewritten"
     )
+
+
+def test_events_missing_for_longer_than_one_read_are_found(
+    chain: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Verification reads the chain in ranges of seqs; a range with no events must not end
+    it while later events exist, or cutting out a long run would pass unnoticed."""
+    monkeypatch.setattr(chain_module, "ROWS_PER_READ", 2)
+    whole = audit.verify_chain(chain)
+    assert whole.ok and whole.count == audit.count_events(chain)
+    with triggers_off(chain):
+        gone = "DELETE FROM audit_event WHERE seq BETWEEN :a AND :z"
+        sql(chain, gone, a=TAMPERED, z=TAMPERED + 2)
+    result = audit.verify_chain(chain)
+    assert not result.ok
+    assert result.message == f"event {TAMPERED} is missing or out of order"
+    assert result.broken_seq == TAMPERED + 3
