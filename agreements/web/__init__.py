@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from flask import Flask
 
-from ..security.form_tokens import new_form_token
 from ..text.render import render_markdown
 from . import addresses, bandwidth, fragments, locale, template_gettext
 from .blueprint import bp, htmx
@@ -48,5 +47,4 @@ def init_app(app: Flask) -> None:
     locale.init_app(app)
     template_gettext.init_app(app)  # after Flask-Babel's, which it replaces
     app.add_template_filter(render_markdown, "markdown")
-    app.add_template_global(new_form_token, "form_token")
     app.jinja_env.bytecode_cache = compiled_templates

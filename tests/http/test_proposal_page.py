@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import re
 
+from sqlmodel import select
+
 from agreements import services
+from agreements.models import Comment
 
 from .conftest import HX, proposal_at
 
@@ -138,3 +141,64 @@ def test_a_page_refusal_is_a_plain_sentence(client, login, world, make):
     assert response.status_code == 422
     assert "Please check what you entered:</strong> Reason is required." in response.text
     assert "Invalid input" not in response.text
+
+
+def test_the_discussion_kept_between_views_shows_each_new_comment_and_name(
+    client, login, world, make
+):
+    """The threads are kept rendered between views (web/fragments.py) under all they show:
+    a new reply and a changed name show on the next view."""
+    proposal = proposal_at(make, world, "comment")
+    author, reader = world.members[0], world.members[1]
+    first = services.add_comment(make.session, author, proposal_id=proposal.id, body="Why now?")
+    make.session.commit()
+    login(client, reader)
+    assert "Why now?" in client.get(f"/p/{proposal.id}").text
+    services.add_comment(
+        make.session, author, proposal_id=proposal.id, body="Because.", parent_id=first.id
+    )
+    make.session.commit()
+    discussion = client.get(f"/p/{proposal.id}").text.split('id="discussion"')[1]
+    assert re.search(r"Why now\?.*Because\.", discussion, re.S)
+    author.display_name = "Renamed Author"
+    make.session.add(author)
+    make.session.commit()
+    discussion = client.get(f"/p/{proposal.id}").text.split('id="discussion"')[1]
+    assert discussion.count("<strong>Renamed Author</strong>") == 2
+
+
+def test_kept_reply_forms_carry_each_readers_own_tokens(
+    app, client_without_csrf, login, world, make
+):
+    """A kept discussion holds a reply form under each comment, but never one reader's
+    tokens: each view fills in the reader's CSRF token and a fresh form token per form, so
+    replies sent from the second reader's page, and a second page of the first, are saved."""
+    proposal = proposal_at(make, world, "comment")
+    comment = services.add_comment(
+        make.session, world.members[0], proposal_id=proposal.id, body="Why now?"
+    )
+    make.session.commit()
+    action = f"/p/{proposal.id}/comment"
+    readers = [(world.members[1], client_without_csrf), (world.facilitator, app.test_client())]
+    views = []
+    for reader, browser in readers * 2:  # four views of one discussion, then four replies
+        login(browser, reader)
+        page = browser.get(f"/p/{proposal.id}").text
+        reply = re.search(
+            rf'<form[^>]*action="{action}"(?:(?!</form>).)*name="parent_id" value="{comment.id}"'
+            r".*?</form>",
+            page,
+            re.S,
+        )
+        assert reply is not None
+        tokens = dict(re.findall(r'name="(csrf_token|form_token)" value="([^"]+)"', reply[0]))
+        views.append((browser, tokens, re.findall(r'name="form_token" value="([^"]+)"', page)))
+    every_form_token = [token for _, _, page_tokens in views for token in page_tokens]
+    assert len(set(every_form_token)) == len(every_form_token)  # one per form and view
+    for n, (browser, tokens, _) in enumerate(views):
+        sent = browser.post(
+            action, data={**tokens, "parent_id": comment.id, "kind": "reaction", "body": f"R{n}"}
+        )
+        assert sent.status_code == 303, sent.text
+    replies = make.session.exec(select(Comment).where(Comment.parent_id == comment.id)).all()
+    assert sorted(r.body for r in replies) == ["R0", "R1", "R2", "R3"]

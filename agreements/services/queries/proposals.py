@@ -152,6 +152,22 @@ class ProposalDetail:
         quorum = (t.rule, t.percent, t.units_total, t.units_answered)
         return (self.proposal.id, self.is_open, quorum, standings)
 
+    def discussion_shown(self, threads: Sequence[CommentNode]) -> tuple[object, ...]:
+        """Everything these threads show, as one hashable value (the page keeps them rendered
+        under it): each comment, where it sits in its thread, and its author's name."""
+        shown: list[object] = []
+
+        def add(nodes: Sequence[CommentNode], depth: int) -> None:
+            for node in nodes:
+                c = node.comment
+                author = self.people.get(c.author_id)
+                name = author.display_name if author is not None else None
+                shown.append((depth, c.id, name, c.kind, c.created_at, c.anchor, c.body))
+                add(node.replies, depth + 1)
+
+        add(threads, 0)
+        return tuple(shown)
+
     def revision(self, revision_id: int | None) -> Revision | None:
         """One of this proposal's revisions by id."""
         return next((r for r in self.revisions if r.id == revision_id), None)
