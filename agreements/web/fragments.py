@@ -8,7 +8,8 @@ HTML under the key the template gives (which must name everything the part shows
 catalogue it was said from, the interface language, the reader's time zone (for the moments
 it names) and the script root of its links. A changed text has another hash and a changed
 marker another key, so nothing kept is stale, in this process or any other; like
-`text/kept.py`, a process starts again when it holds `KEPT` parts.
+`text/kept.py`, a process starts again when it holds `KEPT` parts, and a part longer than
+`KEPT_LARGEST` is drawn every time, which bounds what a process keeps.
 
 A kept part may hold forms (a discussion has a reply form under each comment), but never a
 reader's tokens: while a part is rendered to be kept, `csrf_token()` and `form_token()`
@@ -35,6 +36,9 @@ from ..text.kept import KeptByContent
 from .said_templates import catalogue_key
 
 KEPT = 512
+# A larger part (all 200 threads of a long discussion, asked for now and then) is drawn
+# every time: a process keeps at most KEPT parts of at most this many characters.
+KEPT_LARGEST = 256 * 1024
 _kept: KeptByContent[Markup] = KeptByContent(size=KEPT)
 
 _MARK = secrets.token_hex(16)
@@ -51,10 +55,14 @@ def kept_fragment(render: Callable[[], Markup], *key: Hashable) -> Markup:
         str(get_timezone()),
         request.script_root,
     )
-    kept = _kept.get((*said, *key), lambda: _rendered_to_keep(render))
+    kept = _kept.get((*said, *key), lambda: _rendered_to_keep(render), keep=_small)
     if _MARK not in kept:
         return kept
     return Markup(_PLACEHOLDER.sub(lambda token: _TOKENS[token.group(1)](), kept))
+
+
+def _small(html: Markup) -> bool:
+    return len(html) <= KEPT_LARGEST
 
 
 def _rendered_to_keep(render: Callable[[], Markup]) -> Markup:

@@ -8,6 +8,7 @@ saying why.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -152,9 +153,10 @@ class ProposalDetail:
         quorum = (t.rule, t.percent, t.units_total, t.units_answered)
         return (self.proposal.id, self.is_open, quorum, standings)
 
-    def discussion_shown(self, threads: Sequence[CommentNode]) -> tuple[object, ...]:
-        """Everything these threads show, as one hashable value (the page keeps them rendered
-        under it): each comment, where it sits in its thread, and its author's name."""
+    def discussion_shown(self, threads: Sequence[CommentNode]) -> bytes:
+        """Everything these threads show, as one digest (the page keeps them rendered under
+        it): each comment, where it sits in its thread, and its author's name. A digest, not
+        the comments themselves, so that what a process keeps is the HTML alone."""
         shown: list[object] = []
 
         def add(nodes: Sequence[CommentNode], depth: int) -> None:
@@ -166,7 +168,7 @@ class ProposalDetail:
                 add(node.replies, depth + 1)
 
         add(threads, 0)
-        return tuple(shown)
+        return hashlib.sha256(repr(shown).encode("utf-8", "surrogatepass")).digest()
 
     def revision(self, revision_id: int | None) -> Revision | None:
         """One of this proposal's revisions by id."""
