@@ -56,7 +56,7 @@ def kept_fragment(render: Callable[[], Markup], *key: Hashable) -> Markup:
         request.script_root,
     )
     kept = _kept.get((*said, *key), lambda: _rendered_to_keep(render), keep=_small)
-    if _MARK not in kept:
+    if _MARK not in kept or g.get(_KEEPING, False):  # a part inside a part: filled with it
         return kept
     return Markup(_PLACEHOLDER.sub(lambda token: _TOKENS[token.group(1)](), kept))
 

@@ -55,3 +55,16 @@ def test_tokens_in_a_kept_part_are_each_readers_own(app) -> None:
             seen.append(html)
     form_tokens = [value for html in seen for value in html.split("value='")[2:]]
     assert len(set(form_tokens)) == 4
+
+
+def test_a_part_kept_inside_another_leaves_its_tokens_to_be_filled_with_it(app) -> None:
+    template = app.jinja_env.from_string(
+        "{% macro inner() %}<input value='{{ form_token() }}'>{% endmacro %}"
+        "{% macro outer() %}{{ kept_fragment(inner, 'inner form') }}{% endmacro %}"
+        "{{ kept_fragment(outer, 'outer part') }}"
+    )
+    tokens = set()
+    for _ in range(2):
+        with app.test_request_context("/"):
+            tokens.add(template.render())
+    assert len(tokens) == 2
