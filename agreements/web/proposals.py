@@ -109,7 +109,10 @@ def proposal_page(
 ) -> Response:
     """The proposal page (or one of its partials) with every diff it shows."""
     session, actor = get_session(), current_actor()
-    detail = queries.proposal_detail(session, actor, proposal_id)
+    all_threads = request.args.get("threads") == "all"
+    detail = queries.proposal_detail(
+        session, actor, proposal_id, threads=None if all_threads else queries.THREADS_SENT
+    )
     view = forms.diff_view(request.args.get("view"))
     latest = detail.latest
     previous = {r.number: r for r in detail.revisions}
@@ -135,7 +138,6 @@ def proposal_page(
             else None
         ),
         status_labels=STATUS_LABELS,
-        all_threads=request.args.get("threads") == "all",
         **extra,
     )
 

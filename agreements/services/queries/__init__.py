@@ -54,6 +54,7 @@ from .people import (
     people,
 )
 from .proposals import (
+    THREADS_SENT,
     CommentNode,
     ObjectionView,
     ProposalDetail,
@@ -62,6 +63,7 @@ from .proposals import (
 )
 
 __all__ = [
+    "THREADS_SENT",
     "Abilities",
     "CommentNode",
     "Feed",

@@ -92,7 +92,7 @@ class ProposalDetail:
     revisions: list[Revision]
     base: Version
     current: Version
-    comments: list[CommentNode]
+    comments: list[CommentNode]  # the threads sent (see THREADS_SENT), oldest first
     objections: list[ObjectionView]
     concerns: list[Concern]
     rounds: list[Round]
@@ -108,6 +108,7 @@ class ProposalDetail:
     # For a facilitator: who has not answered the open round (see round_deadlines).
     not_answered: list[int] = field(default_factory=list)
     deadline_passed: bool = False
+    unsent_threads: int = 0  # older threads left out of `comments`
 
     @property
     def proposal(self) -> Proposal:
@@ -181,9 +182,16 @@ class ProposalDetail:
 
 # The proposal page reads these on every view: built once, with the proposal as a parameter
 # (building a statement and computing its cache key cost more than running it).
-_COMMENTS = (
-    sa_select(*Comment.__table__.columns)  # type: ignore[attr-defined]
+# A long discussion sends its newest threads; the page links to the rest (?threads=all).
+THREADS_SENT = 20
+_COMMENT_PLACES = (
+    sa_select(col(Comment.id), col(Comment.parent_id))
     .where(Comment.proposal_id == bindparam("proposal_id"))
+    .order_by(col(Comment.id))
+)
+_COMMENTS_FROM = (
+    sa_select(*Comment.__table__.columns)  # type: ignore[attr-defined]
+    .where(Comment.proposal_id == bindparam("proposal_id"), col(Comment.id) >= bindparam("first"))
     .order_by(col(Comment.id))
 )
 _OBJECTIONS = (
@@ -196,13 +204,36 @@ _CONCERNS = (
 )
 
 
-def proposal_detail(session: Session, actor: User | None, proposal_id: int) -> ProposalDetail:
-    """A proposal with its revisions, discussion, objections, rounds and the actor's moves."""
+def _sent_comments(
+    session: Session, proposal_id: int, threads: int | None
+) -> tuple[list[Row[Any]], int]:
+    """The comments of the newest `threads` threads (all of them with None), oldest first,
+    and how many threads are left out. Only where each comment sits is read for the whole
+    discussion; the comments themselves only for the threads sent, so a page of 20 threads
+    costs the same beside 200 comments as beside 30."""
+    params = {"proposal_id": proposal_id}
+    root: dict[int, int] = {}
+    roots: list[int] = []
+    for comment_id, parent_id in session.execute(_COMMENT_PLACES, params):
+        root[comment_id] = root.get(parent_id, comment_id)  # a parent comes before its replies
+        if root[comment_id] == comment_id:
+            roots.append(comment_id)
+    sent = set(roots if threads is None else roots[len(roots) - threads :])
+    first = min(sent, default=0)
+    rows = session.execute(_COMMENTS_FROM, {**params, "first": first}).all()
+    return [row for row in rows if root.get(row.id) in sent], len(roots) - len(sent)
+
+
+def proposal_detail(
+    session: Session, actor: User | None, proposal_id: int, threads: int | None = THREADS_SENT
+) -> ProposalDetail:
+    """A proposal with its revisions, discussion (its newest `threads` threads, or all of
+    them with None), objections, rounds and the actor's moves."""
     ctx = load_proposal(session, actor, proposal_id, for_update=False)
     proposal = ctx.proposal
     revisions = revisions_of(session, proposal)
     params = {"proposal_id": proposal.id}
-    comments = session.execute(_COMMENTS, params).all()
+    comments, unsent_threads = _sent_comments(session, stored_id(proposal), threads)
     objections = list(session.exec(_OBJECTIONS, params=params))
     concerns = list(session.exec(_CONCERNS, params=params))
     rounds = proposal_rounds(session, proposal)
@@ -242,6 +273,7 @@ def proposal_detail(session: Session, actor: User | None, proposal_id: int) -> P
         base=base,
         current=current,
         comments=comment_threads(comments),
+        unsent_threads=unsent_threads,
         objections=objection_views,
         concerns=concerns,
         rounds=rounds,
