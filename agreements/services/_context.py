@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -34,8 +34,9 @@ from ..models import (
     User,
     utcnow,
 )
-from ..storage.remembered import hold, remember, remembered
+from ..storage.remembered import has_written, hold, remember, remembered
 from ..tally import Tally, tally_round
+from ..text.kept import KeptByContent
 from ..wording import Moment, Wording, _
 from ._unit import is_system, locked
 
@@ -66,6 +67,22 @@ _PARTICIPANTS = select(  # columns only: a round may have hundreds
 _CURRENT_STANCES = sa_select(  # columns only: a round may have hundreds
     *Stance.__table__.columns  # type: ignore[attr-defined]
 ).where(Stance.round_id == bindparam("round_id"), col(Stance.is_current))
+# What a round's answers are, in one small read: its participants are snapshotted when it
+# opens and a stance is never changed, only followed by a new current one, so the number of
+# participants, the number of current stances and the newest one's id and moment name the
+# answers (with the moment the round opened, whatever database the ids come from). A count
+# from committed rows is kept per process under that stamp: the 100-stance round of a large
+# community is read and counted once, not on every view of its page.
+_TALLY_STAMP = sa_select(
+    sa_select(func.count())
+    .select_from(RoundParticipant)
+    .where(RoundParticipant.round_id == bindparam("round_id"))
+    .scalar_subquery(),
+    func.count(),
+    func.max(Stance.id),
+    func.max(Stance.cast_at),
+).where(Stance.round_id == bindparam("round_id"), col(Stance.is_current))
+_kept_tallies: KeptByContent[Tally] = KeptByContent(size=256)
 _LATE_JOINERS = (
     select(Membership)
     .where(
@@ -192,16 +209,24 @@ class ProposalContext:
         return remembered(self.session, ("tally", round_.id), lambda: self._count(round_))
 
     def _count(self, round_: Round) -> Tally:
+        """The round counted, or kept from an earlier count of the same answers (see
+        `_TALLY_STAMP`); a transaction that has written counts afresh and keeps nothing."""
         params = {"round_id": round_.id}
-        participants = self.session.exec(_PARTICIPANTS, params=params).all()
-        stances = self.session.execute(_CURRENT_STANCES, params).all()
-        return tally_round(
-            round_,
-            participants,
-            stances,
-            self.latest_revision().text_sha256,
-            self.late_joiners(round_),
-        )
+        text = self.latest_revision().text_sha256
+        late = self.late_joiners(round_)
+
+        def count() -> Tally:
+            participants = self.session.exec(_PARTICIPANTS, params=params).all()
+            stances = self.session.execute(_CURRENT_STANCES, params).all()
+            return tally_round(round_, participants, stances, text, late)
+
+        if has_written(self.session):
+            return count()
+        stamp = tuple(self.session.execute(_TALLY_STAMP, params).one())
+        joined = tuple((m.user_id, m.organisation_id) for m in late)
+        rule = (round_.quorum_rule, round_.quorum_percent)
+        key = (round_.id, round_.opened_at, rule, text, stamp, joined)
+        return _kept_tallies.get(key, count)
 
     def facts(self, now: datetime | None = None) -> Facts:
         """What the protocol's guards look at, read from the database."""

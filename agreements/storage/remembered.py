@@ -14,6 +14,10 @@ read (services' `locked`, which refreshes the rows it reads) forgets them too: f
 a use case relies on the freshest rows, which another transaction may have just committed.
 Nothing is kept beyond the transaction, so no other process's writes are ever hidden.
 
+`has_written(session)` says whether the transaction has written anything yet: an answer
+kept beyond the transaction (services' kept tallies) may only be computed from rows others
+can see, never from a write that may still be rolled back.
+
 `hold(session, row)` keeps a row a use case read alive until its transaction ends. The
 session holds what it read only weakly: once the use case returns, the proposal it acted
 on is gone from the session, and the notifications written at commit (services.notices)
@@ -33,6 +37,7 @@ from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 T = TypeVar("T")
 KEY = "accord.remembered"
 HELD = "accord.held"
+WROTE = "accord.wrote"
 
 
 def remembered(session: Session, key: Hashable, read: Callable[[], T]) -> T:
@@ -57,6 +62,11 @@ def forget(session: Session) -> None:
     session.info.pop(KEY, None)
 
 
+def has_written(session: Session) -> bool:
+    """Whether this transaction has flushed or sent a write, or holds changes to flush."""
+    return bool(session.info.get(WROTE) or session.new or session.deleted or session.dirty)
+
+
 def hold(session: Session, row: object) -> None:
     """Keep `row` in the session's identity map until the transaction ends."""
     session.info.setdefault(HELD, []).append(row)
@@ -65,6 +75,7 @@ def hold(session: Session, row: object) -> None:
 @event.listens_for(Session, "after_flush")
 def _after_flush(session: Session, _context: object) -> None:
     forget(session)
+    session.info[WROTE] = True
 
 
 @event.listens_for(Session, "after_transaction_end")
@@ -72,9 +83,12 @@ def _after_transaction_end(session: Session, transaction: SessionTransaction) ->
     forget(session)
     if transaction.parent is None:  # the transaction itself, not a flush inside it
         session.info.pop(HELD, None)
+        session.info.pop(WROTE, None)
 
 
 @event.listens_for(Session, "do_orm_execute")
 def _on_write_or_locking_statement(state: ORMExecuteState) -> None:
+    if not state.is_select:
+        state.session.info[WROTE] = True
     if not state.is_select or state.execution_options.get("populate_existing"):
         forget(state.session)
