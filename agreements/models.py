@@ -249,6 +249,8 @@ class Translation(SQLModel, table=True):
 class Proposal(SQLModel, table=True):
     """An amendment against a base version, moved through its community's protocol."""
 
+    # An agreement's open proposals (closed_at still NULL) without reading its closed ones.
+    __table_args__ = (Index("ix_proposal_agreement_closed", "agreement_id", "closed_at"),)
     id: int | None = Field(default=None, primary_key=True)
     agreement_id: int = Field(foreign_key="agreement.id", index=True)
     base_version_id: int = Field(foreign_key="version.id")

@@ -23,6 +23,7 @@ from ..errors import Forbidden, Refused
 from ..limits import MAX_DISCUSSION_CHARS, clean_text
 from ..models import Agreement, Revision, User, Version, utcnow
 from ..storage.remembered import remembered
+from ..text.kept import KeptByContent
 from ..text.merge import MergeResult, three_way_merge
 from ..wording import _, n_
 from ._context import ProposalContext, load_proposal
@@ -52,12 +53,23 @@ _CURRENT_VERSION = (
 
 
 def rebase_preview(session: Session, revision: Revision, current: Version) -> MergeResult:
-    """What adopting this revision onto the current version would give (no writes)."""
+    """What adopting this revision onto the current version would give (no writes). A
+    stale proposal's page shows it on every view: it is kept by the two versions' ids
+    (adopted versions never change) and the revision's hash, and the base version is read
+    only when it is not kept."""
     if revision.base_version_id == current.id:
         return MergeResult(revision.text, ())
-    base = session.get(Version, revision.base_version_id)
-    assert base is not None
-    return three_way_merge(base.text, current.text, revision.text)
+
+    def merge() -> MergeResult:
+        base = session.get(Version, revision.base_version_id)
+        assert base is not None
+        return three_way_merge(base.text, current.text, revision.text)
+
+    key = (revision.base_version_id, current.id, revision.text_sha256)
+    return _previews.get(key, merge)
+
+
+_previews: KeptByContent[MergeResult] = KeptByContent(size=256)
 
 
 # What the page calls a rebase (three-way merge onto the newest version), in people's words.

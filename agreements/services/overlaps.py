@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import bindparam, func
+from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
 from workflows import get_protocol
@@ -35,14 +36,20 @@ _NEWEST = (
     .group_by(col(Revision.proposal_id))
     .subquery()
 )
-_LATEST_REVISIONS = select(Revision).join(
-    _NEWEST,
-    (col(Revision.proposal_id) == _NEWEST.c.proposal_id)
-    & (col(Revision.number) == _NEWEST.c.number),
+# Without their texts, read when first used: what is compared is kept by the texts' hashes.
+_LATEST_REVISIONS = (
+    select(Revision)
+    .join(
+        _NEWEST,
+        (col(Revision.proposal_id) == _NEWEST.c.proposal_id)
+        & (col(Revision.number) == _NEWEST.c.number),
+    )
+    .options(defer(Revision.text))  # type: ignore[arg-type]
 )
 _OTHERS_OPEN = select(Proposal).where(
     Proposal.agreement_id == bindparam("agreement_id"),
     Proposal.id != bindparam("proposal_id"),
+    col(Proposal.closed_at).is_(None),  # found by its index, not among every proposal
     col(Proposal.state).not_in(("draft", "adopted", "withdrawn", "rejected", "lapsed")),
 )
 

@@ -54,6 +54,31 @@ def test_clean_rebase_is_announced(client, login, make, db):
     assert "merge cleanly onto version 2" in page
 
 
+def test_a_clean_merge_shown_once_becomes_a_conflict_when_a_later_version_clashes(
+    client, login, make, db
+):
+    """The merge a page shows is kept, under the versions it merges: a version adopted
+    after the first view is merged afresh, not answered from what was kept."""
+    world = make.community()
+    stale = make.proposal(
+        world,
+        stage="comment",
+        text=AGREEMENT_TEXT.replace("We speak with respect.", "We speak with care."),
+    )
+    make.proposal(world, stage="adopted")
+    login(client, world.members[1])
+    assert "merge cleanly onto version 2" in client.get(f"/p/{stale.id}").get_data(as_text=True)
+    second = db.exec(select(Version).order_by(Version.number.desc())).first()
+    make.proposal(
+        world,
+        stage="adopted",
+        text=second.text.replace("We speak with respect.", "We speak kindly."),
+    )
+    page = client.get(f"/p/{stale.id}").get_data(as_text=True)
+    assert "merge cleanly" not in page
+    assert "Conflicting passage 1" in page and "In version 3 (adopted since)" in page
+
+
 def test_proposer_rebases_a_clean_proposal_with_one_click(client, login, make, db):
     world = make.community()
     stale = make.proposal(

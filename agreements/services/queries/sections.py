@@ -4,8 +4,9 @@ section.
 
 The agreement page needs all of it at once; it is computed here once per request from the
 current version and proposals the page has already loaded, the provenance kept with the
-version, one query for the open proposals' latest revisions and one for their base texts,
-never a query per paragraph, per section or per version.
+version, one query for the open proposals' latest revisions and one for their base
+versions' hashes, never a query per paragraph, per section or per version. The texts
+compared are read only when the comparison is not already kept.
 """
 
 from __future__ import annotations
@@ -135,23 +136,32 @@ def _touched_by(
         return {}
     revisions = latest_revisions(session, proposals).values()
     bases = {r.base_version_id for r in revisions}
-    found = session.exec(_BASE_TEXTS, params={"ids": list(bases)})
-    texts = {version_id: (sha, text) for version_id, sha, text in found}
-    return {r.proposal_id: _touched(texts[r.base_version_id], r, current) for r in revisions}
+    found = session.exec(_BASE_HASHES, params={"ids": list(bases)})
+    hashes = {version_id: sha for version_id, sha in found}
+    return {
+        r.proposal_id: _touched(session, (r.base_version_id, hashes[r.base_version_id]), r, current)
+        for r in revisions
+    }
 
 
 # Read on every view of an agreement with open proposals: built once, with the ids as a
 # parameter (building a statement and computing its cache key cost more than running it).
-_BASE_TEXTS = select(Version.id, Version.text_sha256, Version.text).where(
+_BASE_HASHES = select(Version.id, Version.text_sha256).where(
     col(Version.id).in_(bindparam("ids", expanding=True))
 )
 _touched_kept: KeptByContent[set[int]] = KeptByContent(size=1024)
 
 
-def _touched(base: tuple[str, str], revision: Revision, current: Version) -> set[int]:
-    """The paragraphs of `current` the revision touches (kept by the three texts' hashes)."""
-    base_sha, base_text = base
-    return _touched_kept.get(
-        (base_sha, revision.text_sha256, current.text_sha256),
-        lambda: touched_paragraphs(base_text, revision.text, current.text),
-    )
+def _touched(
+    session: Session, base: tuple[int, str], revision: Revision, current: Version
+) -> set[int]:
+    """The paragraphs of `current` the revision touches, kept by the three texts' hashes
+    (the texts themselves are read only when it is not kept)."""
+    base_id, base_sha = base
+
+    def touched() -> set[int]:
+        base_version = session.get(Version, base_id)
+        assert base_version is not None
+        return touched_paragraphs(base_version.text, revision.text, current.text)
+
+    return _touched_kept.get((base_sha, revision.text_sha256, current.text_sha256), touched)
