@@ -1,7 +1,7 @@
 """Requests per second of Accord's signed-in pages, against a floor measured in the same run.
 
 Starts two servers itself, each under gunicorn with gunicorn.conf.py and 2 workers (or
-`--workers N`):
+`--workers N`), not recycled during the run (the steady state is measured):
   * Accord (wsgi:app) on the database given (default: a fresh SQLite file with the demo);
   * the floor: a bare Flask + sqlite3 + Jinja page that reads one row and renders about
     5 KB, the least any page served by Python on this machine can cost.
@@ -305,17 +305,19 @@ def main() -> None:
         folder = Path(temporary)
         database_url = options.database_url or _demo_database(folder)
         workers = 1 if options.cpu else options.workers
-        # --cpu follows one worker: it must not be recycled after its 5,000th request.
-        kept = ("--max-requests", "0") if options.cpu else ()
+        # Workers are not recycled during a run (gunicorn.conf.py recycles one after about
+        # 5,000 requests): a fresh worker's first requests, its caches still empty, would
+        # land on whichever page is measured at the time. --cpu also follows one worker.
+        steady = ("--max-requests", "0")
         accord, accord_base = _serve(
-            "wsgi:app", {"DATABASE_URL": database_url}, ROOT, workers, *kept
+            "wsgi:app", {"DATABASE_URL": database_url}, ROOT, workers, *steady
         )
         floor, floor_base = _serve(
             "http_bench:floor_app()",
             {"FLOOR_DB": _floor_database(folder)},
             ROOT / "bench",
             workers,
-            *kept,
+            *steady,
         )
         try:
             if options.cpu:

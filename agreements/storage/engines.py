@@ -14,9 +14,11 @@ reads before it writes (SELECT ... FOR UPDATE) and the audit chain head (an advi
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import time
 from typing import Any
+from weakref import WeakSet
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.pool import StaticPool
@@ -28,6 +30,25 @@ WRITE_LOCK_POLL_S = 0.0005
 
 def make_engine(url: str, *, busy_timeout_ms: int = 5000) -> Engine:
     """Create an engine configured for Accord's transaction rules on either database."""
+    engine = _engine(url, busy_timeout_ms)
+    _engines.add(engine)
+    return engine
+
+
+# A process forked after the app is loaded (gunicorn's preload_app) opens its own database
+# connections: it forgets the pooled ones it inherited, leaving them to the parent.
+_engines: WeakSet[Engine] = WeakSet()
+
+
+def _forget_inherited_connections() -> None:
+    for engine in list(_engines):
+        engine.dispose(close=False)
+
+
+os.register_at_fork(after_in_child=_forget_inherited_connections)
+
+
+def _engine(url: str, busy_timeout_ms: int) -> Engine:
     if url.startswith("postgres://"):
         url = "postgresql://" + url.removeprefix("postgres://")
     if url.startswith("postgresql://"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 
 import pytest
@@ -123,6 +124,26 @@ def test_sqlite_pragmas(tmp_path):
         "foreign_keys": 1,
         "busy_timeout": 5000,
     }
+
+
+def test_a_forked_worker_opens_its_own_connections(tmp_path):
+    """gunicorn forks its workers after loading the app (preload_app): a worker must not
+    use a connection the master opened, and the master's stays open and usable."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'f.sqlite'}")
+    with engine.connect() as connection:
+        inherited = connection.connection.dbapi_connection
+    assert engine.pool.checkedin() == 1
+    child = os.fork()
+    if child == 0:  # the worker: a fresh pool, and a new connection that works
+        with engine.connect() as connection:
+            fresh = connection.connection.dbapi_connection is not inherited
+            answers = connection.exec_driver_sql("SELECT 1").scalar() == 1
+        os._exit(0 if fresh and answers else 1)
+    _pid, status = os.waitpid(child, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    with engine.connect() as connection:
+        assert connection.connection.dbapi_connection is inherited
+        assert connection.exec_driver_sql("SELECT 1").scalar() == 1
 
 
 def test_writers_that_read_first_wait_instead_of_failing(tmp_path):

@@ -11,7 +11,8 @@ compared are read only when the comparison is not already kept.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 
 from markupsafe import Markup
 from sqlalchemy import bindparam
@@ -39,24 +40,66 @@ class Paragraph:
     decision: Proposal | None = None
 
 
-@dataclass
+@dataclass(frozen=True)
 class Section:
     """A heading and the paragraphs up to the next heading (the first section of a text
     that does not start with a heading has none), and the open proposals that change it."""
 
     heading: Heading | None
-    paragraphs: list[Paragraph] = field(default_factory=list)
-    proposals: list[Proposal] = field(default_factory=list)
+    paragraphs: list[Paragraph]
+    proposals: list[Proposal]
+
+
+@dataclass(frozen=True)
+class Layout:
+    """A version's text cut into sections: its paragraphs rendered, where each section
+    starts, the section each paragraph is in, and the table of contents. The same for every
+    reader, so it is kept by the text's hash."""
+
+    blocks: list[Block]
+    starts: list[int]
+    section_of: list[int]
+    contents: list[Heading]
 
 
 @dataclass(frozen=True)
 class Reading:
-    """A version laid out for the agreement page. `shown` names everything the sections
-    show without their origins: the text (by its hash) and each section's open proposals."""
+    """A version laid out for the agreement page: its layout, the open proposals that change
+    each section (by the section's index) and, when asked, each paragraph's origin.
 
-    sections: list[Section]
-    contents: list[Heading]
-    shown: tuple[object, ...]
+    The sections themselves are built only when the text is drawn: the page keeps it drawn
+    under `shown`, which names everything they show without their origins (the text by its
+    hash, and which open proposals change which section)."""
+
+    layout: Layout
+    text_sha256: str
+    proposals: dict[int, list[Proposal]]
+    origins: list[Paragraph] | None = None
+
+    @property
+    def contents(self) -> list[Heading]:
+        """The headings, when there are enough of them for a table of contents."""
+        return self.layout.contents
+
+    @property
+    def shown(self) -> tuple[object, ...]:
+        """Everything the sections show without origins, as one hashable value."""
+        marked = tuple(
+            (index, tuple((p.id, p.title) for p in changing))
+            for index, changing in sorted(self.proposals.items())
+        )
+        return (self.text_sha256, marked)
+
+    @cached_property
+    def sections(self) -> list[Section]:
+        """The sections, each with its paragraphs and the open proposals that change it."""
+        blocks = self.layout.blocks
+        paragraphs = self.origins or [Paragraph(block.html) for block in blocks]
+        ends = [*self.layout.starts[1:], len(blocks)]
+        return [
+            Section(blocks[start].heading, paragraphs[start:end], self.proposals.get(index, []))
+            for index, (start, end) in enumerate(zip(self.layout.starts, ends, strict=True))
+        ]
 
 
 def reading(
@@ -76,38 +119,37 @@ def reading(
     and decision it came from; the decisions are loaded here when `proposals` does not
     hold them.
     """
-    blocks = _blocks_kept.get(version.text_sha256, lambda: _blocks(version.text))
-    if origins:
-        paragraphs = _with_origins(session, agreement, version, proposals, blocks)
-    else:
-        paragraphs = [Paragraph(block.html) for block in blocks]
-    sections: list[Section] = []
-    first_index: list[int] = []
-    for index, (paragraph, block) in enumerate(zip(paragraphs, blocks, strict=True)):
-        if block.heading is not None or not sections:
-            sections.append(Section(block.heading))
-            first_index.append(index)
-        sections[-1].paragraphs.append(paragraph)
+    layout = _layouts.get(version.text_sha256, lambda: _layout(version.text))
+    changing: dict[int, list[Proposal]] = {}
     if version.number == current.number:
         open_proposals = [p for p in proposals if p.closed_at is None and p.state != "draft"]
         touched = _touched_by(session, open_proposals, current)
-        ends = [*first_index[1:], len(blocks)]
-        for section, start, end in zip(sections, first_index, ends, strict=True):
-            section.proposals = [
-                p for p in open_proposals if any(start <= i < end for i in touched.get(p.id, ()))
-            ]
+        for proposal in open_proposals:
+            paragraphs = touched.get(proposal.id, set())
+            sections = {layout.section_of[i] for i in paragraphs if i < len(layout.blocks)}
+            for index in sorted(sections):
+                changing.setdefault(index, []).append(proposal)
+    with_origins = (
+        _with_origins(session, agreement, version, proposals, layout.blocks) if origins else None
+    )
+    return Reading(layout, version.text_sha256, changing, with_origins)
+
+
+def _layout(text: str) -> Layout:
+    blocks = render_blocks(paragraph_sources(text))
+    starts: list[int] = []
+    section_of: list[int] = []
+    for index, block in enumerate(blocks):
+        if block.heading is not None or not starts:
+            starts.append(index)
+        section_of.append(len(starts) - 1)
     headings = [b.heading for b in blocks if b.heading is not None]
-    marked = tuple(tuple((p.id, p.title) for p in section.proposals) for section in sections)
-    shown = (version.text_sha256, marked)
-    return Reading(sections, headings if len(headings) >= CONTENTS_MIN_HEADINGS else [], shown)
+    contents = headings if len(headings) >= CONTENTS_MIN_HEADINGS else []
+    return Layout(blocks, starts, section_of, contents)
 
 
-def _blocks(text: str) -> list[Block]:
-    return render_blocks(paragraph_sources(text))
-
-
-# A version's paragraphs rendered, kept by its text's hash: the same for every reader.
-_blocks_kept: KeptByContent[list[Block]] = KeptByContent(size=64)
+# A version's layout, kept by its text's hash: the same for every reader.
+_layouts: KeptByContent[Layout] = KeptByContent(size=64)
 
 
 def _with_origins(
