@@ -8,7 +8,9 @@ Starts two servers itself, each under gunicorn with gunicorn.conf.py and 2 worke
 Then, page by page, it alternates floor and Accord under the same load (wrk with 8
 connections if installed, else a Python load generator with 8 threads) and prints one
 line per page: Accord's req/s, the floor's, and the ratio. The ratio is what compares
-across machines and runs.
+across machines and runs. With the large community, a last line says how many times
+slower each page is there than on the demo (the issue's "flat within 1.2x"), from the
+two pages' ratios.
 
     python bench/http_bench.py [--database-url URL] [--seconds 5] [--rounds 2] [--workers 2]
                                [--writes | --cpu]
@@ -236,6 +238,7 @@ def _pages_against_floor(
     """One line per page: Accord's req/s under `load`, alternated with the floor's."""
     cookie = _sign_in(accord).cookie
     print(f"{'page':<28} {'accord req/s':>12} {'floor req/s':>12} {'ratio':>7}")
+    ratios = {}
     for label, path in _pages(database_url):
         _python_load(accord + path, cookie, 0.5)  # warm the workers
         ours, floors = [], []
@@ -243,7 +246,20 @@ def _pages_against_floor(
             floors.append(floor(options.seconds))
             ours.append(load(accord + path, cookie, options.seconds))
         mine, base = statistics.mean(ours), statistics.mean(floors)
-        print(f"{label:<28} {mine:>12.1f} {base:>12.1f} {mine / base:>7.1%}", flush=True)
+        ratios[label] = mine / base
+        print(f"{label:<28} {mine:>12.1f} {base:>12.1f} {ratios[label]:>7.1%}", flush=True)
+    _flatness(ratios)
+
+
+def _flatness(ratios: dict[str, float]) -> None:
+    """How much slower each page is on the large community than on the demo (each as a
+    share of the floor, so a busier moment of the machine cancels out)."""
+    pages = [label.removeprefix("demo ") for label in ratios if label.startswith("demo ")]
+    slower = {page: ratios[f"demo {page}"] / ratios[f"large {page}"] for page in pages
+              if f"large {page}" in ratios}  # fmt: skip
+    if slower:
+        print("large community against the demo: " + ", ".join(
+            f"{page} {times:.2f}x" for page, times in slower.items()))  # fmt: skip
 
 
 def _worker_cpu_seconds(server: subprocess.Popen[bytes]) -> float:
@@ -272,13 +288,16 @@ def _cpu(
     """One line per page: the CPU a request costs Accord's worker, and the floor's."""
     cookie = _sign_in(accord).cookie
     print(f"{'page':<28} {'accord ms':>10} {'floor ms':>9} {'ratio':>7}")
+    ratios = {}
     for label, path in _pages(database_url):
         ours, floors = [], []
         for _ in range(options.rounds):
             floors.append(_cpu_per_request(servers[1], floor + "/", "", options.requests))
             ours.append(_cpu_per_request(servers[0], accord + path, cookie, options.requests))
         mine, base = statistics.mean(ours), statistics.mean(floors)
-        print(f"{label:<28} {mine:>10.2f} {base:>9.2f} {base / mine:>7.1%}", flush=True)
+        ratios[label] = base / mine
+        print(f"{label:<28} {mine:>10.2f} {base:>9.2f} {ratios[label]:>7.1%}", flush=True)
+    _flatness(ratios)
 
 
 def _writes(

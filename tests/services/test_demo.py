@@ -77,3 +77,23 @@ def test_the_large_seed_relaxes_durability_for_its_own_connection_only(sqlite_ur
     with Session(reader) as session:
         assert audit.count_events(session) > 0 and audit.verify_chain(session).ok
     reader.dispose()
+
+
+def test_the_large_seed_on_postgresql_leaves_statistics_for_the_planner(postgres_url: str) -> None:
+    """Right after `demo --large` the planner knows how big each table is, so the pages
+    measured on the seed use their indexes (autovacuum may not have run yet)."""
+    from agreements.demo_large import Scale, seed_large, seeding_session
+    from agreements.storage.engines import make_engine
+
+    engine = make_engine(postgres_url)
+    with engine.connect() as connection:
+        started = connection.exec_driver_sql("SELECT clock_timestamp()").scalar()
+    with seeding_session(engine) as session:
+        seed_large(session, Scale(members=4, organisations=2, versions=2, comments=2, stances=2))
+    with engine.connect() as connection:
+        analysed = connection.exec_driver_sql(
+            "SELECT relname FROM pg_stat_user_tables WHERE last_analyze >= %(started)s",
+            {"started": started},
+        ).scalars()
+        assert {"audit_event", "proposal", "comment", "version"} <= set(analysed)
+    engine.dispose()
