@@ -41,22 +41,7 @@ def test_conflict_is_shown_and_resolved_by_a_rebased_revision(client, login, mak
     assert "Conflicting passage" not in page and "was adopted since this proposal began" not in page
 
 
-def test_clean_rebase_is_announced(client, login, make, db):
-    world = make.community()
-    stale = make.proposal(
-        world,
-        stage="comment",
-        text=AGREEMENT_TEXT.replace("We speak with respect.", "We speak with care."),
-    )
-    make.proposal(world, stage="adopted")
-    login(client, world.members[1])
-    page = client.get(f"/p/{stale.id}").get_data(as_text=True)
-    assert "merge cleanly onto version 2" in page
-
-
-def test_a_clean_merge_shown_once_becomes_a_conflict_when_a_later_version_clashes(
-    client, login, make, db
-):
+def test_clean_rebase_is_announced_and_a_later_clash_is_merged_afresh(client, login, make, db):
     """The merge a page shows is kept, under the versions it merges: a version adopted
     after the first view is merged afresh, not answered from what was kept."""
     world = make.community()
@@ -67,13 +52,11 @@ def test_a_clean_merge_shown_once_becomes_a_conflict_when_a_later_version_clashe
     )
     make.proposal(world, stage="adopted")
     login(client, world.members[1])
-    assert "merge cleanly onto version 2" in client.get(f"/p/{stale.id}").get_data(as_text=True)
+    page = client.get(f"/p/{stale.id}").get_data(as_text=True)
+    assert "merge cleanly onto version 2" in page
     second = db.exec(select(Version).order_by(Version.number.desc())).first()
-    make.proposal(
-        world,
-        stage="adopted",
-        text=second.text.replace("We speak with respect.", "We speak kindly."),
-    )
+    clashing = second.text.replace("We speak with respect.", "We speak kindly.")
+    make.proposal(world, stage="adopted", text=clashing)
     page = client.get(f"/p/{stale.id}").get_data(as_text=True)
     assert "merge cleanly" not in page
     assert "Conflicting passage 1" in page and "In version 3 (adopted since)" in page
