@@ -7,10 +7,9 @@ from werkzeug.wrappers import Response
 
 from .. import services
 from ..auth import current_actor
-from ..models import Proposal, Version
+from ..models import Version
 from ..services import queries
 from ..services.queries import sections
-from ..services.queries.people import Named
 from ..services.reviews import review_of
 from ..services.translations import offered_translations
 from ..storage.sessions import get_session
@@ -33,10 +32,9 @@ def _version_page(slug: str, agreement_slug: str, number: int | None, **extra: o
     recent = queries.recent_versions(session, agreement, RECENT_VERSIONS)
     open_proposals = queries.proposals_of(session, agreement, open_only=True)
     review = review_of(session, current_actor(), community, agreement)
-    named = {v.proposal_id for v in recent} | {c.proposal_id for c in review.concerns}
-    proposals_by_id = queries.proposals_by_id(session, agreement, named)
+    named = {c.proposal_id for c in review.concerns}
     people = queries.people(
-        session, {v.adopted_by_id for v in recent} | {c.author_id for c in review.concerns}
+        session, {version.adopted_by_id} | {c.author_id for c in review.concerns}
     )
     show_provenance = request.args.get("provenance") == "1"
     return render(
@@ -53,35 +51,13 @@ def _version_page(slug: str, agreement_slug: str, number: int | None, **extra: o
         ),
         show_provenance=show_provenance,
         open_proposals=open_proposals,
-        proposals_by_id=proposals_by_id,
+        proposals_by_id=queries.proposals_by_id(session, agreement, named) if named else {},
         people=people,
-        recent_shown=_recent_shown(recent, current.number, proposals_by_id, people),
+        recent_shown=(current.number, *recent),
         review=review,
         translations=offered_translations(session, agreement, version, current),
         **extra,
     )
-
-
-def _recent_shown(
-    recent: list[Version],
-    count: int,
-    proposals: dict[int | None, Proposal],
-    people: dict[int, Named],
-) -> tuple[object, ...]:
-    """Everything the list of recent versions shows, as one hashable value (the page keeps
-    the list rendered under it): each version's number, adoption, adopter's name and
-    decision's title, and how many versions there are."""
-    rows = (
-        (
-            v.number,
-            v.adopted_at,
-            people[v.adopted_by_id].display_name if v.adopted_by_id in people else None,
-            v.proposal_id,
-            proposals[v.proposal_id].title if v.proposal_id in proposals else None,
-        )
-        for v in recent
-    )
-    return (count, *rows)
 
 
 @bp.get("/c/<slug>/a/<agreement_slug>")

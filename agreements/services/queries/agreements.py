@@ -9,8 +9,11 @@ they already read through `community_by_slug`, and these lookups only scope by i
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import and_, bindparam, func
+from sqlalchemy import select as sa_select
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
@@ -43,9 +46,18 @@ def agreements_of(session: Session, community: Community) -> list[Agreement]:
 _AGREEMENT_AT = select(Agreement).where(
     Agreement.community_id == bindparam("community_id"), Agreement.slug == bindparam("slug")
 )
+# Each recent version as the agreement page lists it: number, adoption, adopter's name and
+# decision's title, in one statement of plain rows (a decision is never a private draft).
 _RECENT_VERSIONS = (
-    select(Version)
-    .options(defer(Version.text), defer(Version.provenance))  # type: ignore[arg-type]
+    sa_select(
+        col(Version.number),
+        col(Version.adopted_at),
+        col(Version.proposal_id),
+        col(Proposal.title),
+        col(User.display_name),
+    )
+    .outerjoin(Proposal, and_(Proposal.id == Version.proposal_id, Proposal.state != "draft"))
+    .outerjoin(User, col(User.id) == Version.adopted_by_id)
     .where(Version.agreement_id == bindparam("agreement_id"))
     .order_by(col(Version.number).desc())
     .limit(bindparam("limit"))
@@ -126,11 +138,22 @@ def latest_version(session: Session, agreement: Agreement) -> Version:
     return current_version(session, stored_id(agreement))
 
 
-def recent_versions(session: Session, agreement: Agreement, limit: int) -> list[Version]:
-    """The newest `limit` versions, newest first, without their texts (a list shows only
-    numbers, dates and decisions; loading a thousand full texts would cost megabytes)."""
+class RecentVersion(NamedTuple):
+    """A version as a list of recent versions shows it: `title` is its decision's (None for
+    a version imported or created), `adopter` the name of who adopted it."""
+
+    number: int
+    adopted_at: datetime
+    proposal_id: int | None
+    title: str | None
+    adopter: str | None
+
+
+def recent_versions(session: Session, agreement: Agreement, limit: int) -> list[RecentVersion]:
+    """The newest `limit` versions, newest first, as the list shows them: numbers, dates,
+    names and titles, never the texts (a thousand full texts would cost megabytes)."""
     params = {"agreement_id": agreement.id, "limit": limit}
-    return list(session.exec(_RECENT_VERSIONS, params=params))
+    return [RecentVersion(*row) for row in session.execute(_RECENT_VERSIONS, params)]
 
 
 def version_count(session: Session, agreement: Agreement) -> int:
