@@ -77,6 +77,9 @@ def test_no_main_page_makes_more_queries_as_history_grows(
     world = make.community(members=2)
     make.proposal(world, stage="adopted")
     waiting = make.proposal(world, stage="consent", text="A different text.\n")
+    # Stale from the start (a version adopted since it began), as it is once grown: the
+    # counts compare one page in one state, with more history behind it.
+    make.proposal(world, stage="adopted", text="Version text before.\n")
     _discuss(db, world, waiting.id, 2)
     services.register_stance(db, world.members[1], proposal_id=waiting.id, position="consent")
     db.commit()

@@ -264,8 +264,8 @@ def proposal_detail(
     waiting = (
         not_answered(ctx, open_round) if open_round is not None and FACILITATOR in roles else []
     )
-    base = session.get(Version, revisions[-1].base_version_id)
     current = current_version(session, stored_id(ctx.agreement))
+    base = session.get(Version, revisions[-1].base_version_id)  # mostly `current`: no read
     assert base is not None
     return ProposalDetail(
         ctx=ctx,
