@@ -51,7 +51,7 @@ def _version_page(slug: str, agreement_slug: str, number: int | None, **extra: o
         ),
         show_provenance=show_provenance,
         open_proposals=open_proposals,
-        proposals_by_id=queries.proposals_by_id(session, agreement, named) if named else {},
+        proposals_by_id=queries.proposals_by_id(session, agreement, named),
         people=people,
         recent_shown=(current.number, *recent),
         review=review,

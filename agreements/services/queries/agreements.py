@@ -217,6 +217,8 @@ def proposals_by_id(
     """The agreement's proposals with these ids (drafts left out), without their long texts:
     a page names the decisions behind what it shows, not all thousand of them."""
     wanted = sorted(i for i in ids if i is not None)
+    if not wanted:
+        return {}
     found = session.exec(_NAMED_PROPOSALS, params={"agreement_id": agreement.id, "ids": wanted})
     return {proposal.id: proposal for proposal in found}
 

@@ -163,7 +163,7 @@ def _with_origins(
     blame = provenance(session, agreement, version)
     by_id = {p.id: p for p in proposals}
     decisions = {paragraph.version.proposal_id for paragraph in blame} - by_id.keys()
-    by_id |= proposals_by_id(session, agreement, decisions) if decisions else {}
+    by_id |= proposals_by_id(session, agreement, decisions)
     return [
         Paragraph(block.html, paragraph.version, by_id.get(paragraph.version.proposal_id))
         for paragraph, block in zip(blame, blocks, strict=True)
