@@ -58,7 +58,13 @@ def kept_fragment(render: Callable[[], Markup], *key: Hashable) -> Markup:
     kept = _kept.get((*said, *key), lambda: _rendered_to_keep(render), keep=_small)
     if _MARK not in kept or g.get(_KEEPING, False):  # a part inside a part: filled with it
         return kept
-    return Markup(_PLACEHOLDER.sub(lambda token: _TOKENS[token.group(1)](), kept))
+    csrf = generate_csrf()  # the reader's one token: looked up once, not once per form
+    return Markup(_PLACEHOLDER.sub(lambda token: _filled(token.group(1), csrf), kept))
+
+
+def _filled(name: str, csrf: str) -> str:
+    """A placeholder's value: the reader's CSRF token, or a fresh one-time form token."""
+    return csrf if name == "csrf" else _TOKENS[name]()
 
 
 def _small(html: Markup) -> bool:

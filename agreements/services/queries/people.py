@@ -11,20 +11,33 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from sqlalchemy import bindparam
+from sqlalchemy import Table, bindparam, union_all
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select
 
 from ...access import require_manager
-from ...models import Community, Membership, Organisation, User
-from ._rows import by_id
+from ...models import Community, Membership, Organisation, RoundParticipant, User
 
 # Pages name people on every view: these statements are built once, with their values as
-# parameters (building a statement and computing its cache key cost more than running it).
-_NAMES = select(User.id, User.display_name).where(
-    col(User.id).in_(bindparam("ids", expanding=True))
+# parameters (building a statement and computing its cache key cost more than running it),
+# and read plain columns of the tables, not the models' attributes (no ORM step per row).
+_USERS: Table = User.__table__  # type: ignore[attr-defined]
+_PARTICIPANTS: Table = RoundParticipant.__table__  # type: ignore[attr-defined]
+_ORGANISATION_ROWS: Table = Organisation.__table__  # type: ignore[attr-defined]
+_NAMES = sa_select(_USERS.c.id, _USERS.c.display_name).where(
+    _USERS.c.id.in_(bindparam("ids", expanding=True))
 )
-_ORGANISATIONS = select(Organisation).where(Organisation.community_id == bindparam("community_id"))
+# A round's participants by the round, not as a list of a hundred ids to send and expand.
+_PARTICIPANT_NAMES = (
+    sa_select(_USERS.c.id, _USERS.c.display_name)
+    .join(_PARTICIPANTS, _PARTICIPANTS.c.user_id == _USERS.c.id)
+    .where(_PARTICIPANTS.c.round_id == bindparam("round_id"))
+)
+_NAMES_AND_PARTICIPANTS = union_all(_NAMES, _PARTICIPANT_NAMES)  # a name twice is harmless
+_ORGANISATIONS = sa_select(_ORGANISATION_ROWS.c.id, _ORGANISATION_ROWS.c.name).where(
+    _ORGANISATION_ROWS.c.community_id == bindparam("community_id")
+)
 
 
 class Named(NamedTuple):
@@ -34,12 +47,24 @@ class Named(NamedTuple):
     display_name: str
 
 
-def people(session: Session, ids: set[int | None]) -> dict[int, Named]:
-    """People by id, for showing names next to what they wrote."""
+class NamedOrganisation(NamedTuple):
+    """An organisation as pages name it."""
+
+    id: int
+    name: str
+
+
+def people(session: Session, ids: set[int | None], round_id: int | None = None) -> dict[int, Named]:
+    """People by id, for showing names next to what they wrote; with `round_id`, that
+    round's participants too, in the same statement (read by the round: a round may have
+    hundreds, which `ids` need not list)."""
     wanted = sorted(user_id for user_id in ids if user_id is not None)
-    if not wanted:
+    if round_id is not None:
+        rows = session.execute(_NAMES_AND_PARTICIPANTS, {"ids": wanted, "round_id": round_id})
+    elif wanted:
+        rows = session.execute(_NAMES, {"ids": wanted})
+    else:
         return {}
-    rows = session.execute(_NAMES, {"ids": wanted})
     return {user_id: Named(user_id, name) for user_id, name in rows}
 
 
@@ -49,7 +74,7 @@ class MemberRow:
 
     membership: Membership
     user: User
-    organisation: Organisation | None
+    organisation: NamedOrganisation | None
 
 
 def members_query(
@@ -82,6 +107,7 @@ def members_of(session: Session, actor: User | None, community: Community) -> li
     return member_rows(session, community, session.exec(statement).all())
 
 
-def organisations_of(session: Session, community: Community) -> dict[int, Organisation]:
+def organisations_of(session: Session, community: Community) -> dict[int, NamedOrganisation]:
     """The community's organisations by id."""
-    return by_id(session.exec(_ORGANISATIONS, params={"community_id": community.id}))
+    rows = session.execute(_ORGANISATIONS, {"community_id": community.id})
+    return {org_id: NamedOrganisation(org_id, name) for org_id, name in rows}

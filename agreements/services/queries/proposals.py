@@ -24,7 +24,6 @@ from ...models import (
     Comment,
     Concern,
     Objection,
-    Organisation,
     Proposal,
     Revision,
     Round,
@@ -42,7 +41,7 @@ from ..proposals import revisions_of
 from ..round_deadlines import not_answered
 from ..rounds import proposal_rounds
 from ._rows import stored_id
-from .people import Named, organisations_of, people
+from .people import Named, NamedOrganisation, organisations_of, people
 
 
 @dataclass
@@ -102,7 +101,7 @@ class ProposalDetail:
     my_status: str | None
     moves: list[Move]  # the actor's own moves on the proposal (the "object" stance aside)
     people: dict[int, Named]
-    organisations: dict[int, Organisation]
+    organisations: dict[int, NamedOrganisation]
     rebase: MergeResult | None = None  # set when another amendment was adopted since the base
     overlaps: list[Overlap] = field(default_factory=list)
     # For a facilitator: who has not answered the open round (see round_deadlines).
@@ -184,10 +183,15 @@ class ProposalDetail:
 # (building a statement and computing its cache key cost more than running it).
 # A long discussion sends its newest threads; the page links to the rest (?threads=all).
 THREADS_SENT = 20
-# The newest threads' first comments, and how many threads there are in all.
+# The newest threads' first comments, and how many threads there are in all (counted once
+# by a subquery: a window count would gather and sort every thread before the first row).
+_ROOTS = (Comment.proposal_id == bindparam("proposal_id"), col(Comment.parent_id).is_(None))
 _NEWEST_ROOTS = (
-    sa_select(col(Comment.id), func.count().over().label("threads"))
-    .where(Comment.proposal_id == bindparam("proposal_id"), col(Comment.parent_id).is_(None))
+    sa_select(
+        col(Comment.id),
+        sa_select(func.count()).where(*_ROOTS).correlate(None).scalar_subquery().label("threads"),
+    )
+    .where(*_ROOTS)
     .order_by(col(Comment.id).desc())
     .limit(bindparam("threads"))
 )
@@ -267,8 +271,8 @@ def proposal_detail(
     author_ids |= {r.author_id for r in revisions}
     author_ids |= {c.author_id for c in comments} | {o.author_id for o in objections}
     author_ids |= {c.author_id for c in concerns} | {o.settled_by_id for o in objections}
-    if tally is not None:
-        author_ids |= {p.user_id for p in tally.participants}
+    if tally is not None:  # the round's own participants are read by the round (people)
+        author_ids |= {p.user_id for p in tally.participants if p.joined_late}
     waiting = (
         not_answered(ctx, open_round) if open_round is not None and FACILITATOR in roles else []
     )
@@ -290,7 +294,7 @@ def proposal_detail(
         my_stance=my_entry.stance if my_entry else None,
         my_status=my_entry.status if my_entry else None,
         moves=[m for m in _own_moves(ctx.flow(), roles) if m.transition.trigger != "object"],
-        people=people(session, author_ids),
+        people=people(session, author_ids, open_round.id if open_round is not None else None),
         organisations=organisations_of(session, ctx.community),
         rebase=(
             rebase_preview(session, revisions[-1], current)
