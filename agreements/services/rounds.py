@@ -279,6 +279,9 @@ def reconfirm_stance(session: Session, actor: User | None, *, proposal_id: int) 
 
 def proposal_rounds(session: Session, proposal: Proposal) -> list[Round]:
     """Every round of a proposal, oldest first."""
-    return list(
-        session.exec(select(Round).where(Round.proposal_id == proposal.id).order_by(col(Round.id)))
-    )
+    return list(session.exec(_ROUNDS, params={"proposal_id": proposal.id}))
+
+
+# The proposal page reads this on every view: built once, with the proposal as a parameter
+# (building a statement and computing its cache key cost more than running it).
+_ROUNDS = select(Round).where(Round.proposal_id == bindparam("proposal_id")).order_by(col(Round.id))
