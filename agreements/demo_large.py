@@ -62,19 +62,28 @@ SEEDING_PRAGMAS = {"synchronous": "OFF", "wal_autocheckpoint": "100000", "cache_
 
 @contextmanager
 def seeding_session(engine: Engine) -> Iterator[Session]:
-    """A session for `demo --large` that trades durability for speed on SQLite.
+    """A session for `demo --large` that trades durability for speed.
 
-    The seed is over 100,000 use cases, each its own transaction; on a file of hundreds of
-    megabytes, checkpointing the log every seventy of them costs more as the file grows.
-    The settings are one connection's, for the seed only: at the end they are put back and
-    one checkpoint writes everything into the database file, durably. The app's engine and
-    configuration are untouched. On PostgreSQL the seed ends with ANALYZE: without table
-    statistics (until autovacuum gets round to it) the planner may scan a whole table where
-    an index would answer.
+    The seed is over 100,000 use cases, each its own transaction. On SQLite, on a file of
+    hundreds of megabytes, checkpointing the log every seventy of them costs more as the
+    file grows; on PostgreSQL, each commit would wait for the log to reach the disk. The
+    settings are one connection's, for the seed only: at the end they are put back (on
+    SQLite one checkpoint then writes everything into the database file, durably). The
+    app's engine and configuration are untouched. On PostgreSQL the seed ends with
+    ANALYZE: without table statistics (until autovacuum gets round to it) the planner may
+    scan a whole table where an index would answer.
     """
     if engine.dialect.name != "sqlite":
-        with Session(engine, expire_on_commit=False) as session:
-            yield session
+        with engine.connect() as connection:
+            connection.exec_driver_sql("SET synchronous_commit TO OFF")  # this connection's
+            connection.commit()
+            try:
+                with Session(bind=connection, expire_on_commit=False) as session:
+                    yield session
+            finally:
+                connection.rollback()
+                connection.exec_driver_sql("RESET synchronous_commit")
+                connection.commit()
         with engine.begin() as connection:  # statistics for the planner, as after any bulk load
             connection.exec_driver_sql("ANALYZE")
         return

@@ -80,8 +80,10 @@ def test_the_large_seed_relaxes_durability_for_its_own_connection_only(sqlite_ur
 
 
 def test_the_large_seed_on_postgresql_leaves_statistics_for_the_planner(postgres_url: str) -> None:
-    """Right after `demo --large` the planner knows how big each table is, so the pages
-    measured on the seed use their indexes (autovacuum may not have run yet)."""
+    """On PostgreSQL `demo --large` commits without waiting for the disk on its own
+    connection only (the pool gets it back as the app's), and right after it the planner
+    knows how big each table is, so the pages measured on the seed use their indexes
+    (autovacuum may not have run yet)."""
     from agreements.demo_large import Scale, seed_large, seeding_session
     from agreements.storage.engines import make_engine
 
@@ -89,8 +91,11 @@ def test_the_large_seed_on_postgresql_leaves_statistics_for_the_planner(postgres
     with engine.connect() as connection:
         started = connection.exec_driver_sql("SELECT clock_timestamp()").scalar()
     with seeding_session(engine) as session:
+        waits = session.connection().exec_driver_sql("SHOW synchronous_commit").scalar()
+        assert waits == "off"
         seed_large(session, Scale(members=4, organisations=2, versions=2, comments=2, stances=2))
-    with engine.connect() as connection:
+    with engine.connect() as connection:  # the pool's one connection: the seed's
+        assert connection.exec_driver_sql("SHOW synchronous_commit").scalar() == "on"
         analysed = connection.exec_driver_sql(
             "SELECT relname FROM pg_stat_user_tables WHERE last_analyze >= %(started)s",
             {"started": started},

@@ -7,7 +7,6 @@ as `int | None` only because a new row has none until it is flushed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Protocol, TypeVar
 
 from sqlmodel import Session
@@ -24,7 +23,6 @@ class Stored(Protocol):
 
 
 Row = TypeVar("Row")
-StoredRow = TypeVar("StoredRow", bound=Stored)
 
 
 def first_or_not_found(
@@ -42,8 +40,3 @@ def stored_id(row: Stored) -> int:
     """The id of a row read from the database (never None there)."""
     assert row.id is not None, "the row was never saved"
     return row.id
-
-
-def by_id(rows: Iterable[StoredRow]) -> dict[int, StoredRow]:
-    """Rows keyed by their id, for looking up the rows a page refers to."""
-    return {stored_id(row): row for row in rows}
