@@ -123,12 +123,16 @@ def _due_rounds(session: Session, now: datetime) -> list[tuple[int, int]]:
     """Open rounds past their deadline that may close now: (round id, newest event seq)."""
     newest = _newest_seq(Round.proposal_id)
     rows = session.exec(
-        select(Round.id, newest).where(  # type: ignore[call-overload]
+        select(Round.id, newest)  # type: ignore[call-overload]
+        .where(
             col(Round.closed_at).is_(None),
             col(Round.deadline) <= now,
             or_(col(Round.close_blocked_seq).is_(None), col(Round.close_blocked_seq) < newest),
             silence_counts(),  # a lazy round decides by silence only once announced (outbox)
         )
+        # The round due first closes first (the database's own row order changes as rows
+        # are updated, and a pass should not depend on it).
+        .order_by(col(Round.deadline), col(Round.id))
     ).all()
     return [(int(round_id), int(seq)) for round_id, seq in rows]
 
@@ -136,11 +140,13 @@ def _due_rounds(session: Session, now: datetime) -> list[tuple[int, int]]:
 def _closing_within(session: Session, now: datetime, hours: int) -> list[Round]:
     return list(
         session.exec(
-            select(Round).where(
+            select(Round)
+            .where(
                 col(Round.closed_at).is_(None),
                 col(Round.deadline) > now,
                 col(Round.deadline) <= now + timedelta(hours=hours),
             )
+            .order_by(col(Round.deadline), col(Round.id))
         )
     )
 

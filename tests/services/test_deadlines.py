@@ -165,6 +165,24 @@ def test_each_due_round_closes_in_its_own_transaction(any_db, any_make, monkeypa
     assert audit.verify_chain(any_db).ok
 
 
+def test_the_round_due_first_closes_first(any_db, any_make):
+    """A pass closes due rounds in the order of their deadlines, whatever order the rounds
+    were opened in or the database keeps its rows in."""
+    world = any_make.community(protocol="lazy_consensus")
+    soon = utcnow() + timedelta(days=2)
+    texts = [
+        AGREEMENT_TEXT.replace("We share what we learn.", "We share all we learn."),
+        AGREEMENT_TEXT.replace("We speak with respect.", "We speak with care."),
+        AGREEMENT_TEXT.replace("We decide by consent.", "We decide together."),
+    ]
+    later, sooner, soonest = (
+        lazy_proposal(any_make, world, text, deadline=soon + timedelta(hours=hours)).id
+        for text, hours in zip(texts, (12, 6, 0), strict=True)
+    )
+    report = services.run_due(scheduler_sessions(any_db), now=utcnow() + timedelta(days=8))
+    assert report.moved == [soonest, sooner, later]
+
+
 def test_a_blocked_round_is_looked_at_again_only_after_something_happens(any_db, any_make):
     world = any_make.community(protocol="lazy_consensus")
     proposal = lazy_proposal(any_make, world)
