@@ -61,9 +61,11 @@ _BLOCKING_OBJECTIONS = (
     )
     .order_by(col(Objection.id))
 )
-_PARTICIPANTS = select(  # columns only: a round may have hundreds
-    RoundParticipant.user_id, RoundParticipant.organisation_id
-).where(RoundParticipant.round_id == bindparam("round_id"))
+_PARTICIPANTS = (  # columns only: a round may have hundreds
+    select(RoundParticipant.user_id, RoundParticipant.organisation_id)
+    .where(RoundParticipant.round_id == bindparam("round_id"))
+    .order_by(col(RoundParticipant.id))  # the tally lists them in the order of the snapshot
+)
 _CURRENT_STANCES = sa_select(  # columns only: a round may have hundreds
     *Stance.__table__.columns  # type: ignore[attr-defined]
 ).where(Stance.round_id == bindparam("round_id"), col(Stance.is_current))

@@ -54,19 +54,14 @@ _CURRENT_VERSION = (
 
 def rebase_preview(session: Session, revision: Revision, current: Version) -> MergeResult:
     """What adopting this revision onto the current version would give (no writes). A
-    stale proposal's page shows it on every view: it is kept by the two versions' ids
-    (adopted versions never change) and the revision's hash, and the base version is read
-    only when it is not kept."""
+    stale proposal's page shows it on every view: it is kept by the three texts' hashes
+    (never by ids, which another database, or a restored one, gives to other texts)."""
     if revision.base_version_id == current.id:
         return MergeResult(revision.text, ())
-
-    def merge() -> MergeResult:
-        base = session.get(Version, revision.base_version_id)
-        assert base is not None
-        return three_way_merge(base.text, current.text, revision.text)
-
-    key = (revision.base_version_id, current.id, revision.text_sha256)
-    return _previews.get(key, merge)
+    base = session.get(Version, revision.base_version_id)  # the page has read it already
+    assert base is not None
+    key = (base.text_sha256, current.text_sha256, revision.text_sha256)
+    return _previews.get(key, lambda: three_way_merge(base.text, current.text, revision.text))
 
 
 _previews: KeptByContent[MergeResult] = KeptByContent(size=256)

@@ -7,6 +7,7 @@ sequence or bundle them instead of discovering a merge conflict at adoption.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from sqlalchemy import bindparam, func
 from sqlalchemy.orm import defer
@@ -36,30 +37,43 @@ _NEWEST = (
     .group_by(col(Revision.proposal_id))
     .subquery()
 )
-# Without their texts, read when first used: what is compared is kept by the texts' hashes.
+# Without their texts, read when first used: what is compared is kept by the texts' hashes,
+# so each comes with its base version's.
 _LATEST_REVISIONS = (
-    select(Revision)
+    select(Revision, Version.text_sha256)
     .join(
         _NEWEST,
         (col(Revision.proposal_id) == _NEWEST.c.proposal_id)
         & (col(Revision.number) == _NEWEST.c.number),
     )
+    .join(Version, col(Version.id) == Revision.base_version_id)
     .options(defer(Revision.text))  # type: ignore[arg-type]
 )
-_OTHERS_OPEN = select(Proposal).where(
-    Proposal.agreement_id == bindparam("agreement_id"),
-    Proposal.id != bindparam("proposal_id"),
-    col(Proposal.closed_at).is_(None),  # found by its index, not among every proposal
-    col(Proposal.state).not_in(("draft", "adopted", "withdrawn", "rejected", "lapsed")),
+_OTHERS_OPEN = (
+    select(Proposal)
+    .where(
+        Proposal.agreement_id == bindparam("agreement_id"),
+        Proposal.id != bindparam("proposal_id"),
+        col(Proposal.closed_at).is_(None),  # found by its index, not among every proposal
+        col(Proposal.state).not_in(("draft", "adopted", "withdrawn", "rejected", "lapsed")),
+    )
+    .order_by(col(Proposal.id))  # warnings in the order the proposals were made
 )
 
 
-def latest_revisions(session: Session, proposals: list[Proposal]) -> dict[int | None, Revision]:
+class Latest(NamedTuple):
+    """A proposal's newest revision, and the hash of the version it was written on."""
+
+    revision: Revision
+    base_sha256: str
+
+
+def latest_revisions(session: Session, proposals: list[Proposal]) -> dict[int | None, Latest]:
     """Each proposal's newest revision, by proposal id, in one statement."""
     params = {"proposal_ids": [p.id for p in proposals]}
     return {
-        revision.proposal_id: revision
-        for revision in session.exec(_LATEST_REVISIONS, params=params)
+        revision.proposal_id: Latest(revision, base_sha256)
+        for revision, base_sha256 in session.exec(_LATEST_REVISIONS, params=params)
     }
 
 
@@ -93,17 +107,21 @@ _passages_kept: KeptByContent[tuple[str, ...]] = KeptByContent(size=1024)
 
 
 def _shared_passages(
-    session: Session, current: Version, mine: Revision, theirs: Revision
+    session: Session, current: Version, mine: Latest, theirs: Latest
 ) -> tuple[str, ...]:
-    """The passages of the current version both revisions change, kept by their texts'
-    hashes and the ids of the versions involved (adopted versions never change)."""
+    """The passages of the current version both revisions change, kept by the five texts'
+    hashes (never by ids, which another database, or a restored one, gives to other texts)."""
 
     def compare() -> tuple[str, ...]:
-        mine_text = _against_current(session, mine, current)
-        theirs_text = _against_current(session, theirs, current)
+        mine_text = _against_current(session, mine.revision, current)
+        theirs_text = _against_current(session, theirs.revision, current)
         if mine_text is None or theirs_text is None:
             return ()  # a stale conflicting proposal is reported by its own rebase check
         return tuple(overlapping_passages(current.text, mine_text, theirs_text))
 
-    versions = (current.id, mine.base_version_id, theirs.base_version_id)
-    return _passages_kept.get((*versions, mine.text_sha256, theirs.text_sha256), compare)
+    key = (
+        current.text_sha256,
+        (mine.base_sha256, mine.revision.text_sha256),
+        (theirs.base_sha256, theirs.revision.text_sha256),
+    )
+    return _passages_kept.get(key, compare)

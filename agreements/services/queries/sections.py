@@ -15,14 +15,13 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from markupsafe import Markup
-from sqlalchemy import bindparam
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from ...models import Agreement, Proposal, Revision, Version
+from ...models import Agreement, Proposal, Version
 from ...text.kept import KeptByContent
 from ...text.merge import paragraph_sources
 from ...text.outline import Block, Heading, render_blocks, touched_paragraphs
-from ..overlaps import latest_revisions
+from ..overlaps import Latest, latest_revisions
 from .agreements import proposals_by_id, provenance
 
 #: From this many headings on, the page offers a table of contents.
@@ -176,34 +175,25 @@ def _touched_by(
     """For each proposal, the paragraphs of the current version its latest revision changes."""
     if not proposals:
         return {}
-    revisions = latest_revisions(session, proposals).values()
-    bases = {r.base_version_id for r in revisions}
-    found = session.exec(_BASE_HASHES, params={"ids": list(bases)})
-    hashes = {version_id: sha for version_id, sha in found}
     return {
-        r.proposal_id: _touched(session, (r.base_version_id, hashes[r.base_version_id]), r, current)
-        for r in revisions
+        proposal_id: _touched(session, latest, current)
+        for proposal_id, latest in latest_revisions(session, proposals).items()
     }
 
 
-# Read on every view of an agreement with open proposals: built once, with the ids as a
-# parameter (building a statement and computing its cache key cost more than running it).
-_BASE_HASHES = select(Version.id, Version.text_sha256).where(
-    col(Version.id).in_(bindparam("ids", expanding=True))
-)
 _touched_kept: KeptByContent[set[int]] = KeptByContent(size=1024)
 
 
-def _touched(
-    session: Session, base: tuple[int, str], revision: Revision, current: Version
-) -> set[int]:
+def _touched(session: Session, latest: Latest, current: Version) -> set[int]:
     """The paragraphs of `current` the revision touches, kept by the three texts' hashes
     (the texts themselves are read only when it is not kept)."""
-    base_id, base_sha = base
+    revision = latest.revision
 
     def touched() -> set[int]:
-        base_version = session.get(Version, base_id)
+        base_version = session.get(Version, revision.base_version_id)
         assert base_version is not None
         return touched_paragraphs(base_version.text, revision.text, current.text)
 
-    return _touched_kept.get((base_sha, revision.text_sha256, current.text_sha256), touched)
+    return _touched_kept.get(
+        (latest.base_sha256, revision.text_sha256, current.text_sha256), touched
+    )
