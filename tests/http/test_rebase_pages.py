@@ -42,7 +42,7 @@ def test_conflict_is_shown_and_resolved_by_a_rebased_revision(client, login, mak
 
 
 def test_clean_rebase_is_announced_and_a_later_clash_is_merged_afresh(client, login, make, db):
-    """The merge a page shows is kept, under the versions it merges: a version adopted
+    """The merge a page shows is kept, under the texts it merges: a version adopted
     after the first view is merged afresh, not answered from what was kept."""
     world = make.community()
     stale = make.proposal(

@@ -193,7 +193,7 @@ _NEWEST_ROOTS = (
     )
     .where(*_ROOTS)
     .order_by(col(Comment.id).desc())
-    .limit(bindparam("threads"))
+    .limit(bindparam("sent"))
 )
 _COMMENTS_FROM = (
     sa_select(*Comment.__table__.columns)  # type: ignore[attr-defined]
@@ -219,7 +219,7 @@ def _sent_comments(
     params = {"proposal_id": proposal_id}
     if threads is None:
         return list(session.execute(_COMMENTS_FROM, {**params, "first": 0})), 0
-    newest = session.execute(_NEWEST_ROOTS, {**params, "threads": threads}).all()
+    newest = session.execute(_NEWEST_ROOTS, {**params, "sent": threads}).all()
     if not newest:
         return [], 0
     first = newest[-1].id

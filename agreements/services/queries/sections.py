@@ -4,9 +4,9 @@ section.
 
 The agreement page needs all of it at once; it is computed here once per request from the
 current version and proposals the page has already loaded, the provenance kept with the
-version, one query for the open proposals' latest revisions and one for their base
-versions' hashes, never a query per paragraph, per section or per version. The texts
-compared are read only when the comparison is not already kept.
+version, and one query for the open proposals' latest revisions with their base versions'
+hashes, never a query per paragraph, per section or per version. The texts compared are
+read only when the comparison is not already kept.
 """
 
 from __future__ import annotations
